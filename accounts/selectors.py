@@ -1,0 +1,13 @@
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Photo, User
+
+
+def photo_list(*, user: User) -> QuerySet[Photo]:
+    return Photo.objects.filter(owner=user).select_related("owner")
+
+
+def photo_get(*, user: User, photo_id: int) -> Photo:
+    """Another shopper's photo is indistinguishable from a missing one (404)."""
+    return get_object_or_404(photo_list(user=user), pk=photo_id)

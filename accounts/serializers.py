@@ -1,0 +1,55 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from accounts.models import Photo, User
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.CharField(min_length=3, max_length=150)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    password_confirm = serializers.CharField(write_only=True, trim_whitespace=False,
+                                             style={"input_type": "password"})
+
+    def validate(self, data):
+        if data["password"] != data["password_confirm"]:
+            raise serializers.ValidationError({"password_confirm": "The two passwords do not match."})
+        return data
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "date_joined", "primary_photo"]
+        read_only_fields = fields
+
+
+class AuthTokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    user = UserSerializer()
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    is_primary = serializers.SerializerMethodField()
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = ["id", "width", "height", "is_primary", "file_url", "created_at"]
+        read_only_fields = fields
+
+    def get_is_primary(self, photo: Photo) -> bool:
+        return photo.is_primary
+
+    def get_file_url(self, photo: Photo) -> str:
+        return self.context["request"].build_absolute_uri(reverse("api:photo-file", args=[photo.pk]))
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    # A plain FileField: ovdr.images does the real, stricter validation.
+    image = serializers.FileField(allow_empty_file=True)

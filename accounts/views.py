@@ -1,0 +1,91 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts import selectors, services
+from accounts.forms import LoginForm, PhotoUploadForm, RegisterForm
+
+
+def _safe_next(request, default: str = "home") -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def register(request):
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_register(username=data["username"], email=data["email"],
+                                          password=data["password"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome, {user.username}! Add a full-body photo to get started.")
+            return redirect("accounts:photo-upload")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_authenticate(request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            login(request, user)
+            return redirect(_safe_next(request))
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, "You are signed out.")
+    return redirect("home")
+
+
+@login_required
+def account(request):
+    photos = selectors.photo_list(user=request.user)
+    return render(request, "accounts/account.html", {"photos": photos})
+
+
+@login_required
+def photo_upload(request):
+    form = PhotoUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.photo_upload(user=request.user, upload=form.cleaned_data["image"])
+        except ValidationError as exc:
+            form.add_error("image", exc)
+        else:
+            messages.success(request, "Photo uploaded.")
+            return redirect("accounts:account")
+    return render(request, "accounts/photo_upload.html", {"form": form})
+
+
+@login_required
+@require_POST
+def photo_primary(request, pk: int):
+    photo = selectors.photo_get(user=request.user, photo_id=pk)
+    services.photo_set_primary(user=request.user, photo=photo)
+    messages.success(request, "Primary photo changed.")
+    return redirect("accounts:account")
+
+
+@login_required
+@require_POST
+def photo_delete(request, pk: int):
+    photo = selectors.photo_get(user=request.user, photo_id=pk)
+    services.photo_delete(user=request.user, photo=photo)
+    messages.success(request, "Photo deleted.")
+    return redirect("accounts:account")

@@ -1,0 +1,92 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from catalog.models import CAPTION_KEYS, Category, ClothingItem
+from catalog.services import clothing_set_active
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "body_region", "item_noun", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ClothingItemForm(forms.ModelForm):
+    """Caption attributes edited as plain fields; stored in the `attributes` JSON."""
+
+    class Meta:
+        model = ClothingItem
+        exclude = ["attributes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key in CAPTION_KEYS:
+            self.fields[f"attr_{key}"] = forms.CharField(
+                label=key.capitalize(), required=False, max_length=50,
+                initial=self.instance.attributes.get(key, ""),
+            )
+
+    def save(self, commit=True):
+        attributes = dict(self.instance.attributes or {})
+        for key in CAPTION_KEYS:
+            value = self.cleaned_data.get(f"attr_{key}", "").strip()
+            attributes.pop(key, None) if not value else attributes.__setitem__(key, value)
+        self.instance.attributes = attributes
+        return super().save(commit)
+
+
+class AttributeFilter(admin.SimpleListFilter):
+    """Filter by one caption attribute; subclasses name the key."""
+
+    key = ""
+
+    def lookups(self, request, model_admin):
+        values = {item.get(self.key) for item in ClothingItem.objects.values_list("attributes", flat=True)}
+        return sorted((value, value) for value in values if value)
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{f"attributes__{self.key}": self.value()}) if self.value() else queryset
+
+
+def _attribute_filter(key: str) -> type[AttributeFilter]:
+    return type(f"{key.capitalize()}Filter", (AttributeFilter,),
+                {"key": key, "title": key, "parameter_name": key})
+
+
+@admin.register(ClothingItem)
+class ClothingItemAdmin(admin.ModelAdmin):
+    form = ClothingItemForm
+    list_display = ["thumbnail", "title", "category", "brand", "price", "closet_users", "is_active", "updated_at"]
+    list_display_links = ["thumbnail", "title"]
+    list_filter = ["category", "is_active", "on_sale",
+                   *(_attribute_filter(key) for key in ("type", "color", "pattern", "material"))]
+    list_editable = ["is_active"]
+    search_fields = ["title", "brand", "product_name", "description"]
+    readonly_fields = ["thumbnail", "closet_users", "source_id", "created_at", "updated_at"]
+    actions = ["activate", "deactivate"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["title", "category", "is_active", "thumbnail", "image", "mask", "model_image"]}),
+        ("Caption attributes", {"fields": [f"attr_{key}" for key in CAPTION_KEYS]}),
+        ("Product details", {"fields": ["brand", "product_name", "store", "description", "url", "price",
+                                        "rating", "tags", "sizes", "season", "on_sale"]}),
+        ("Bookkeeping", {"fields": ["closet_users", "source_id", "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="Image")
+    def thumbnail(self, item: ClothingItem):
+        if not item.image:
+            return "—"
+        return format_html('<img src="{}" alt="" style="height:64px;border-radius:4px">', item.image.url)
+
+    @admin.action(description="Activate selected items")
+    def activate(self, request, queryset):
+        count = clothing_set_active(item_ids=queryset.values_list("pk", flat=True), active=True)
+        self.message_user(request, f"{count} items activated.", messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected items")
+    def deactivate(self, request, queryset):
+        count = clothing_set_active(item_ids=queryset.values_list("pk", flat=True), active=False)
+        self.message_user(request, f"{count} items deactivated.", messages.SUCCESS)

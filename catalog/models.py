@@ -1,0 +1,79 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from catalog.titles import clothing_title_build
+
+# The caption keys of the original OVDR captions; "type" is the garment type ("blouse").
+CAPTION_KEYS = ("type", "color", "pattern", "material", "neckline", "sleeve", "length")
+
+
+class Category(models.Model):
+    class BodyRegion(models.TextChoices):
+        UPPER = "upper", "Upper body"
+        LOWER = "lower", "Lower body"
+        FULL = "full", "Full body"
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=50)
+    item_noun = models.CharField(max_length=30, help_text="One item of this category: top, bottom, dress.")
+    body_region = models.CharField(max_length=10, choices=BodyRegion.choices)
+    # Dataset class names that import into this category ("t-shirt" -> tops).
+    source_classes = models.JSONField(default=list, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClothingItem(models.Model):
+    title = models.CharField(max_length=200, blank=True, help_text="Generated from the attributes when empty.")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="items")
+    image = models.ImageField(upload_to="catalog/garments/")
+    mask = models.ImageField(upload_to="catalog/masks/", blank=True)
+    model_image = models.ImageField(upload_to="catalog/on_model/", blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+
+    brand = models.CharField(max_length=100, blank=True)
+    product_name = models.CharField(max_length=200, blank=True)
+    store = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
+                                validators=[MinValueValidator(0)])
+    rating = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True,
+                                 validators=[MinValueValidator(0), MaxValueValidator(5)])
+    tags = models.JSONField(default=list, blank=True)
+    sizes = models.JSONField(default=list, blank=True)
+    season = models.CharField(max_length=20, blank=True)
+    on_sale = models.BooleanField(default=False)
+
+    closet_users = models.PositiveIntegerField(default=0, editable=False)
+    source_id = models.CharField(max_length=200, unique=True, null=True, blank=True, editable=False,
+                                 help_text="Key of the imported file, so imports never add an item twice.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["category", "is_active", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=0, rating__lte=5) | models.Q(rating=None),
+                                   name="catalog_item_rating_0_5"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Item {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if not self.title:
+            self.title = clothing_title_build(
+                attributes=self.attributes,
+                item_noun=self.category.item_noun,
+                body_region=self.category.body_region,
+            )
+        super().save(*args, **kwargs)

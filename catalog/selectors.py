@@ -1,0 +1,20 @@
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from catalog.models import Category, ClothingItem
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.all()
+
+
+def clothing_list(*, category_slug: str | None = None) -> QuerySet[ClothingItem]:
+    """Active items only: shoppers never see what a curator switched off."""
+    items = ClothingItem.objects.filter(is_active=True).select_related("category")
+    if category_slug:
+        items = items.filter(category__slug=category_slug)
+    return items
+
+
+def clothing_get(*, item_id: int) -> ClothingItem:
+    return get_object_or_404(clothing_list(), pk=item_id)

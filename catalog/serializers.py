@@ -1,0 +1,26 @@
+from rest_framework import serializers
+
+from catalog.models import Category, ClothingItem
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "body_region"]
+
+
+class ClothingItemSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    body_region = serializers.CharField(source="category.body_region", read_only=True)
+    image = serializers.ImageField(read_only=True, use_url=True)
+    mask = serializers.ImageField(read_only=True, use_url=True)
+    model_image = serializers.ImageField(read_only=True, use_url=True)
+
+    class Meta:
+        model = ClothingItem
+        fields = [
+            "id", "title", "category", "body_region", "image", "mask", "model_image", "attributes",
+            "brand", "product_name", "store", "description", "url", "price", "rating", "tags", "sizes",
+            "season", "on_sale", "closet_users", "created_at", "updated_at",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,57 @@
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+
+from catalog.models import CAPTION_KEYS, Category, ClothingItem
+from ovdr.images import image_normalise
+
+DETAIL_KEYS = ("brand", "product_name", "store", "description", "url", "tags", "sizes", "season", "on_sale")
+DECIMAL_KEYS = ("price", "rating")
+
+
+def category_for_folder(*, name: str) -> Category | None:
+    """A folder named after a category ("tops") or a dataset class ("t-shirt")."""
+    name = name.lower()
+    for category in Category.objects.all():
+        if name == category.slug or name in category.source_classes:
+            return category
+    return None
+
+
+def _split_caption(caption: dict) -> tuple[dict, dict]:
+    attributes = {k: caption[k] for k in CAPTION_KEYS if caption.get(k)}
+    details = {k: caption[k] for k in DETAIL_KEYS if k in caption}
+    for key in DECIMAL_KEYS:
+        if caption.get(key) not in (None, ""):
+            try:
+                details[key] = Decimal(str(caption[key]))
+            except InvalidOperation:
+                raise ValidationError({key: f"Not a number: {caption[key]!r}."})
+    return attributes, details
+
+
+def clothing_import(*, path: Path, category: Category, source_id: str, caption: dict) -> ClothingItem | None:
+    """Create an item from an image file; None when that source was imported before."""
+    if ClothingItem.objects.filter(source_id=source_id).exists():
+        return None
+    attributes, details = _split_caption(caption)
+    attributes.setdefault("type", path.parent.name if path.parent.name != category.slug else category.item_noun)
+    with path.open("rb") as handle:
+        normalised = image_normalise(upload=File(handle))
+    item = ClothingItem(category=category, attributes=attributes, source_id=source_id, **details)
+    item.full_clean(exclude=["image", "title"])
+    item.image.save(normalised.content.name, normalised.content, save=False)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:  # a parallel import took this source first
+        item.image.delete(save=False)
+        return None
+    return item
+
+
+def clothing_set_active(*, item_ids, active: bool) -> int:
+    return ClothingItem.objects.filter(pk__in=item_ids).update(is_active=active)

@@ -1,0 +1,30 @@
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from catalog import selectors
+from catalog.models import Category
+from closet.selectors import closet_list
+from closet.services import history_record
+
+PAGE_SIZE = 24
+
+
+def catalog_browse(request):
+    category = None
+    if slug := request.GET.get("category"):
+        category = Category.objects.filter(slug=slug).first()
+        if category is None:
+            raise Http404("No such category.")
+    items = selectors.clothing_list(category_slug=slug)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "catalog/browse.html", {"category": category, "page": page})
+
+
+def clothing_detail(request, pk: int):
+    item = selectors.clothing_get(item_id=pk)
+    in_closet = False
+    if request.user.is_authenticated:
+        history_record(user=request.user, item=item)
+        in_closet = closet_list(user=request.user).filter(item=item).exists()
+    return render(request, "catalog/detail.html", {"item": item, "in_closet": in_closet})

@@ -1,0 +1,43 @@
+"""Closet invariants at the ORM level, so the API, the pages, the admin and the shell all obey them.
+
+Both rules lock the owner's user row first: concurrent adds for one shopper queue up behind it
+and each one sees the rows the previous one committed.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from accounts.services import user_lock
+from catalog.models import ClothingItem
+from closet.models import MAX_ITEMS_PER_CATEGORY, ClosetItem
+
+
+@receiver(pre_save, sender=ClosetItem, dispatch_uid="closet_enforce_caps")
+def closet_enforce_caps(sender, instance: ClosetItem, raw: bool, **kwargs) -> None:
+    if raw or not instance._state.adding:
+        return
+    user_lock(user_id=instance.user_id)
+    mine = ClosetItem.objects.filter(user_id=instance.user_id)
+    if mine.filter(item_id=instance.item_id).exists():
+        raise ValidationError("This item is already in your closet.", code="duplicate")
+    category = instance.item.category
+    if mine.filter(item__category=category).count() >= MAX_ITEMS_PER_CATEGORY:
+        raise ValidationError(
+            f"Max {MAX_ITEMS_PER_CATEGORY} {category.name.lower()} items allowed. Remove one to add new.",
+            code="category_full",
+        )
+
+
+@receiver(post_save, sender=ClosetItem, dispatch_uid="closet_count_add")
+def closet_count_add(sender, instance: ClosetItem, created: bool, raw: bool, **kwargs) -> None:
+    if created and not raw:
+        ClothingItem.objects.filter(pk=instance.item_id).update(closet_users=F("closet_users") + 1)
+
+
+@receiver(post_delete, sender=ClosetItem, dispatch_uid="closet_count_remove")
+def closet_count_remove(sender, instance: ClosetItem, **kwargs) -> None:
+    ClothingItem.objects.filter(pk=instance.item_id, closet_users__gt=0).update(
+        closet_users=F("closet_users") - 1
+    )

@@ -1,0 +1,50 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from catalog.selectors import category_list, clothing_get
+from closet import selectors, services
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+def closet_page(request):
+    slug = request.GET.get("category") or None
+    entries = selectors.closet_list(user=request.user, category_slug=slug)
+    return render(request, "closet/closet.html",
+                  {"entries": entries, "categories": category_list(), "active_slug": slug})
+
+
+@login_required
+@require_POST
+def closet_add_view(request, pk: int):
+    item = clothing_get(item_id=pk)
+    try:
+        services.closet_add(user=request.user, item=item)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{item.title} is in your closet.")
+    return _back(request, "closet:closet")
+
+
+@login_required
+@require_POST
+def closet_remove_view(request, pk: int):
+    if services.closet_remove(user=request.user, item_id=pk):
+        messages.success(request, "Removed from your closet.")
+    return _back(request, "closet:closet")
+
+
+@login_required
+def history_page(request):
+    return render(request, "closet/history.html", {"entries": selectors.history_list(user=request.user)})

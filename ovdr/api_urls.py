@@ -1,0 +1,30 @@
+"""Every REST endpoint under /api/v1/, named in the "api" namespace."""
+
+from django.urls import path
+
+from accounts import api as accounts
+from catalog import api as catalog
+from closet import api as closet
+from tryon import api as tryon
+
+urlpatterns = [
+    path("auth/register", accounts.RegisterApi.as_view(), name="register"),
+    path("auth/login", accounts.LoginApi.as_view(), name="login"),
+    path("auth/logout", accounts.LogoutApi.as_view(), name="logout"),
+    path("me", accounts.MeApi.as_view(), name="me"),
+    path("photos", accounts.PhotoListApi.as_view(), name="photo-list"),
+    path("photos/<int:pk>", accounts.PhotoDetailApi.as_view(), name="photo-detail"),
+    path("photos/<int:pk>/primary", accounts.PhotoPrimaryApi.as_view(), name="photo-primary"),
+    path("photos/<int:pk>/file", accounts.PhotoFileApi.as_view(), name="photo-file"),
+    path("categories", catalog.CategoryListApi.as_view(), name="category-list"),
+    path("clothes", catalog.ClothingListApi.as_view(), name="clothing-list"),
+    path("clothes/<int:pk>", catalog.ClothingDetailApi.as_view(), name="clothing-detail"),
+    path("closet", closet.ClosetListApi.as_view(), name="closet-list"),
+    path("closet/<int:clothing_id>", closet.ClosetRemoveApi.as_view(), name="closet-remove"),
+    path("history", closet.HistoryListApi.as_view(), name="history-list"),
+    path("combinations", tryon.CombinationListApi.as_view(), name="combination-list"),
+    path("combinations/<int:pk>", tryon.CombinationDetailApi.as_view(), name="combination-detail"),
+    path("combinations/<int:pk>/image", tryon.CombinationImageApi.as_view(), name="combination-image"),
+    path("jobs", tryon.JobListApi.as_view(), name="job-list"),
+    path("jobs/<uuid:pk>", tryon.JobDetailApi.as_view(), name="job-detail"),
+]

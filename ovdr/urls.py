@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from ovdr import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("catalog/", include("catalog.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("closet/", include("closet.urls")),
+    path("outfits/", include("tryon.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(("ovdr.api_urls", "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Only catalog images are public media; shoppers' files go through ownership-checking views.
+    re_path(r"^media/catalog/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT / "catalog"}),
+]
+
+handler404 = "ovdr.views.not_found"
+handler500 = "ovdr.views.server_error"

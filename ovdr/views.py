@@ -1,0 +1,31 @@
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from catalog.selectors import clothing_list
+from ovdr.api import error_body
+
+
+def home(request):
+    return render(request, "home.html", {"newest": clothing_list()[:8]})
+
+
+def healthz(request):
+    """Liveness probe that touches nothing: also the ceiling in bench/api_throughput.py."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse(error_body(status_code=404, code="not_found", message="Not found."), status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if _wants_json(request):
+        body = error_body(status_code=500, code="server_error", message="Something went wrong on our side.")
+        return JsonResponse(body, status=500)
+    return render(request, "500.html", status=500)

@@ -1,0 +1,71 @@
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tryon import jobs, selectors, services
+from tryon.models import Job
+from tryon.serializers import CombinationCreateSerializer, CombinationSerializer, JobSerializer
+
+
+class CombinationListApi(generics.ListAPIView):
+    serializer_class = CombinationSerializer
+
+    def get_queryset(self):
+        return selectors.combination_list(user=self.request.user)
+
+    @extend_schema(request=CombinationCreateSerializer,
+                   responses={201: CombinationSerializer, 200: CombinationSerializer})
+    def post(self, request):
+        data = CombinationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        items = {slot: data.validated_data.get(f"{slot}_id") for slot in ("top", "bottom", "dress")}
+        combination, created = services.combination_create(user=request.user, **items)
+        return Response(CombinationSerializer(combination, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class CombinationDetailApi(generics.DestroyAPIView):
+    def get_object(self):
+        return selectors.combination_get(user=self.request.user, combination_id=self.kwargs["pk"])
+
+    def perform_destroy(self, combination):
+        services.combination_delete(combination=combination)
+
+
+class CombinationImageApi(APIView):
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        combination = selectors.combination_get(user=request.user, combination_id=pk)
+        if not combination.result_image:
+            raise Http404("This outfit has no image.")
+        return FileResponse(combination.result_image.open("rb"), content_type="image/jpeg")
+
+
+class JobFinished(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The job has already finished; there is nothing to cancel."
+    default_code = "job_finished"
+
+
+class JobListApi(generics.ListAPIView):
+    serializer_class = JobSerializer
+
+    def get_queryset(self):
+        return Job.objects.filter(owner=self.request.user)
+
+
+class JobDetailApi(APIView):
+    @extend_schema(responses={200: JobSerializer})
+    def get(self, request, pk):
+        return Response(JobSerializer(selectors.job_get(user=request.user, job_id=pk)).data)
+
+    @extend_schema(responses={200: JobSerializer}, description="Cancel a queued or running job.")
+    def delete(self, request, pk):
+        job = selectors.job_get(user=request.user, job_id=pk)
+        if job.status not in Job.ACTIVE:
+            raise JobFinished()
+        return Response(JobSerializer(jobs.job_cancel(job=job)).data)

@@ -1,0 +1,110 @@
+"""The job lifecycle shared by try-on and image search.
+
+A kind registers a handler with `@job_handler(kind)`. The handler receives the job and a
+`report(progress, stage)` callback; `report` raises JobCancelled once the owner has cancelled,
+so the work stops at its next step. Files go under `job.files_prefix` and are removed when a
+job fails or is cancelled.
+"""
+
+import logging
+import shutil
+from typing import Callable, Protocol
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from accounts.models import User
+from tryon.models import Job
+
+logger = logging.getLogger(__name__)
+
+
+class JobCancelled(Exception):
+    pass
+
+
+class JobError(Exception):
+    """A failure whose message is safe and useful to show the job's owner."""
+
+
+class Report(Protocol):
+    def __call__(self, progress: int, stage: str = "") -> None: ...
+
+
+JobHandler = Callable[..., dict]
+JOB_HANDLERS: dict[str, JobHandler] = {}
+
+
+def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
+    def register(handler: JobHandler) -> JobHandler:
+        JOB_HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def job_create(*, owner: User, kind: str, params: dict) -> Job:
+    job = Job.objects.create(owner=owner, kind=kind, params=params)
+    transaction.on_commit(lambda: async_task("tryon.tasks.job_run", str(job.pk), task_name=f"job-{job.pk}"))
+    return job
+
+
+def _files_delete(job: Job) -> None:
+    shutil.rmtree(default_storage.path(job.files_prefix), ignore_errors=True)
+
+
+def _finish(job: Job, *, status: str, **fields) -> bool:
+    """Move a running job to a final state unless it was cancelled meanwhile."""
+    updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+        status=status, finished_at=timezone.now(), **fields
+    )
+    return updated == 1
+
+
+def job_cancel(*, job: Job) -> Job:
+    Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE).update(
+        status=Job.Status.CANCELLED, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    if job.status == Job.Status.CANCELLED:
+        _files_delete(job)
+    return job
+
+
+def _reporter(job: Job) -> Report:
+    def report(progress: int, stage: str = "") -> None:
+        progress = max(0, min(100, int(progress)))
+        still_running = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+            progress=progress, stage=stage[:50]
+        )
+        if not still_running:
+            raise JobCancelled(str(job.pk))
+
+    return report
+
+
+def job_run(*, job_id: str) -> None:
+    """Run a queued job to its end; what the handler returns becomes the job's result."""
+    started = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=timezone.now()
+    )
+    if not started:
+        return  # cancelled before a worker took it, or already taken
+    job = Job.objects.get(pk=job_id)
+    handler = JOB_HANDLERS.get(job.kind)
+    try:
+        if handler is None:
+            raise JobError(f"No worker can run {job.get_kind_display()} jobs on this server.")
+        result = handler(job=job, report=_reporter(job))
+    except JobCancelled:
+        _files_delete(job)
+    except Exception as exc:
+        logger.exception("Job %s failed", job.pk)
+        message = str(exc) if isinstance(exc, JobError) else "The job failed because of an internal error."
+        _finish(job, status=Job.Status.FAILED, error=message[:500])
+        _files_delete(job)
+    else:
+        if not _finish(job, status=Job.Status.SUCCEEDED, result=result, progress=100, stage="done"):
+            _files_delete(job)  # cancelled after the last report: keep no partial output

@@ -1,0 +1,78 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from catalog.models import ClothingItem
+
+
+class Combination(models.Model):
+    """A saved outfit. (user, top, bottom, dress) is unique; closet-style lock in the service,
+    since MariaDB treats NULLs as distinct in unique indexes."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="combinations")
+    top = models.ForeignKey(ClothingItem, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    bottom = models.ForeignKey(ClothingItem, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    dress = models.ForeignKey(ClothingItem, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    result_image = models.ImageField(upload_to="private/combinations/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(dress__isnull=True) & (models.Q(top__isnull=False) | models.Q(bottom__isnull=False)))
+                | (models.Q(dress__isnull=False) & models.Q(top__isnull=True) & models.Q(bottom__isnull=True)),
+                name="combination_dress_xor_separates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " + ".join(str(item) for item in self.items)
+
+    @property
+    def items(self) -> list[ClothingItem]:
+        return [item for item in (self.top, self.bottom, self.dress) if item]
+
+
+class Job(models.Model):
+    """A background job (try-on, image search) that its owner polls and may cancel."""
+
+    class Kind(models.TextChoices):
+        TRYON = "tryon", "Try-on"
+        IMAGE_SEARCH = "image_search", "Image search"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=50, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_0_100")]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} job {self.pk} ({self.status})"
+
+    @property
+    def files_prefix(self) -> str:
+        """Every file a job writes lives under this storage folder, so cleanup is one rmtree."""
+        return f"private/jobs/{self.pk}/"

@@ -1,0 +1,38 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from catalog.models import ClothingItem
+from catalog.serializers import ClothingItemSerializer
+from tryon.models import Combination, Job
+
+
+class CombinationSerializer(serializers.ModelSerializer):
+    top = ClothingItemSerializer(read_only=True)
+    bottom = ClothingItemSerializer(read_only=True)
+    dress = ClothingItemSerializer(read_only=True)
+    result_image_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Combination
+        fields = ["id", "top", "bottom", "dress", "result_image_url", "created_at"]
+
+    def get_result_image_url(self, combination: Combination) -> str | None:
+        if not combination.result_image:
+            return None
+        url = reverse("api:combination-image", args=[combination.pk])
+        return self.context["request"].build_absolute_uri(url)
+
+
+class CombinationCreateSerializer(serializers.Serializer):
+    _items = ClothingItem.objects.select_related("category")
+    top_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
+    bottom_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
+    dress_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
+
+
+class JobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Job
+        fields = ["id", "kind", "status", "progress", "stage", "result", "error",
+                  "created_at", "started_at", "finished_at"]
+        read_only_fields = fields

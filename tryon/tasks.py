@@ -1,0 +1,7 @@
+"""django-q2 entry points: thin wrappers that call services."""
+
+from tryon.jobs import job_run as _job_run
+
+
+def job_run(job_id: str) -> None:
+    _job_run(job_id=job_id)
