@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.models import Photo
 from accounts.serializers import (
     AuthTokenSerializer, LoginSerializer, PhotoSerializer, PhotoUploadSerializer, RegisterSerializer,
     UserSerializer,
@@ -62,6 +63,7 @@ class MeApi(generics.RetrieveAPIView):
 
 class PhotoListApi(generics.ListAPIView):
     serializer_class = PhotoSerializer
+    queryset = Photo.objects.none()  # for the schema; requests use get_queryset
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self):
@@ -77,6 +79,7 @@ class PhotoListApi(generics.ListAPIView):
 
 class PhotoDetailApi(generics.RetrieveDestroyAPIView):
     serializer_class = PhotoSerializer
+    queryset = Photo.objects.none()  # for the schema
 
     def get_object(self):
         return selectors.photo_get(user=self.request.user, photo_id=self.kwargs["pk"])

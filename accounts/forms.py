@@ -1,5 +1,7 @@
 from django import forms
 
+from accounts.selectors import username_taken
+
 
 class RegisterForm(forms.Form):
     username = forms.CharField(min_length=3, max_length=150, help_text="3 to 150 characters.",
@@ -8,6 +10,12 @@ class RegisterForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
     password_confirm = forms.CharField(label="Confirm password", strip=False,
                                        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if username_taken(username=username):
+            raise forms.ValidationError("That username is already taken.")
+        return username
 
     def clean(self):
         data = super().clean()

@@ -38,7 +38,3 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"Photo {self.pk} of {self.owner}"
-
-    @property
-    def is_primary(self) -> bool:
-        return self.owner.primary_photo_id == self.pk

@@ -4,6 +4,11 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Photo, User
 
 
+def username_taken(*, username: str) -> bool:
+    """Usernames are unique case-insensitively: "Alice" blocks "alice"."""
+    return User.objects.filter(username__iexact=username.strip()).exists()
+
+
 def photo_list(*, user: User) -> QuerySet[Photo]:
     return Photo.objects.filter(owner=user).select_related("owner")
 

@@ -44,7 +44,7 @@ class PhotoSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_is_primary(self, photo: Photo) -> bool:
-        return photo.is_primary
+        return photo.pk == self.context["request"].user.primary_photo_id
 
     def get_file_url(self, photo: Photo) -> str:
         return self.context["request"].build_absolute_uri(reverse("api:photo-file", args=[photo.pk]))

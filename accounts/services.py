@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Photo, User
+from accounts.selectors import username_taken
 from ovdr.images import image_normalise
 
 
@@ -13,7 +14,7 @@ def user_lock(*, user_id: int) -> User:
 
 def user_register(*, username: str, password: str, email: str = "") -> User:
     username = username.strip()
-    if User.objects.filter(username__iexact=username).exists():
+    if username_taken(username=username):
         raise ValidationError({"username": "That username is already taken."})
     user = User(username=username, email=email.strip())
     user.full_clean(exclude=["password"])

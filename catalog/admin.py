@@ -13,7 +13,7 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ClothingItemForm(forms.ModelForm):
+class _ClothingItemFormBase(forms.ModelForm):
     """Caption attributes edited as plain fields; stored in the `attributes` JSON."""
 
     class Meta:
@@ -23,18 +23,22 @@ class ClothingItemForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for key in CAPTION_KEYS:
-            self.fields[f"attr_{key}"] = forms.CharField(
-                label=key.capitalize(), required=False, max_length=50,
-                initial=self.instance.attributes.get(key, ""),
-            )
+            self.initial.setdefault(f"attr_{key}", self.instance.attributes.get(key, ""))
 
     def save(self, commit=True):
         attributes = dict(self.instance.attributes or {})
         for key in CAPTION_KEYS:
-            value = self.cleaned_data.get(f"attr_{key}", "").strip()
-            attributes.pop(key, None) if not value else attributes.__setitem__(key, value)
+            attributes.pop(key, None)
+            if value := self.cleaned_data.get(f"attr_{key}", "").strip():
+                attributes[key] = value
         self.instance.attributes = attributes
         return super().save(commit)
+
+
+# Declared (not added in __init__) so the admin's fieldsets can name them.
+ClothingItemForm = type("ClothingItemForm", (_ClothingItemFormBase,), {
+    f"attr_{key}": forms.CharField(label=key.capitalize(), required=False, max_length=50) for key in CAPTION_KEYS
+})
 
 
 class AttributeFilter(admin.SimpleListFilter):

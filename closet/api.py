@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from catalog.filters import category_filter
 from catalog.models import ClothingItem
 from closet import selectors, services
+from closet.models import ClosetItem, HistoryEntry
 from closet.serializers import ClosetAddSerializer, ClosetItemSerializer, HistoryEntrySerializer
 
 
@@ -19,6 +20,7 @@ class ClosetFilter(django_filters.FilterSet):
 class ClosetListApi(generics.ListAPIView):
     serializer_class = ClosetItemSerializer
     filterset_class = ClosetFilter
+    queryset = ClosetItem.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
         return selectors.closet_list(user=self.request.user)
@@ -46,6 +48,7 @@ class ClosetRemoveApi(APIView):
 
 class HistoryListApi(generics.ListAPIView):
     serializer_class = HistoryEntrySerializer
+    queryset = HistoryEntry.objects.none()  # for the schema
 
     def get_queryset(self):
         return selectors.history_list(user=self.request.user)

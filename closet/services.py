@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -12,7 +12,10 @@ def closet_add(*, user: User, item: ClothingItem) -> ClosetItem:
     """Caps (no duplicates, 5 per category) are checked by closet.signals under a row lock."""
     if not item.is_active:
         raise ValidationError("This item is no longer available.", code="inactive")
-    return ClosetItem.objects.create(user=user, item=item)
+    try:
+        return ClosetItem.objects.create(user=user, item=item)
+    except IntegrityError:  # only reachable on backends without row locks (SQLite)
+        raise ValidationError("This item is already in your closet.", code="duplicate")
 
 
 def closet_remove(*, user: User, item_id: int) -> bool:

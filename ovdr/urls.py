@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ovdr import views
@@ -18,7 +16,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # Only catalog images are public media; shoppers' files go through ownership-checking views.
-    re_path(r"^media/catalog/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT / "catalog"}),
+    re_path(r"^media/catalog/(?P<path>.+)$", views.catalog_media, name="catalog-media"),
 ]
 
 handler404 = "ovdr.views.not_found"

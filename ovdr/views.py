@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.static import serve
 
 from catalog.selectors import clothing_list
 from ovdr.api import error_body
@@ -12,6 +14,12 @@ def home(request):
 def healthz(request):
     """Liveness probe that touches nothing: also the ceiling in bench/api_throughput.py."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def catalog_media(request, path: str):
+    """Catalog images are public. In production a web server may serve MEDIA_ROOT/catalog/
+    directly; shoppers' files under MEDIA_ROOT/private/ are never served this way."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT / "catalog")
 
 
 def _wants_json(request) -> bool:

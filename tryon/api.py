@@ -7,12 +7,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tryon import jobs, selectors, services
-from tryon.models import Job
+from tryon.models import Combination, Job
 from tryon.serializers import CombinationCreateSerializer, CombinationSerializer, JobSerializer
 
 
 class CombinationListApi(generics.ListAPIView):
     serializer_class = CombinationSerializer
+    queryset = Combination.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
         return selectors.combination_list(user=self.request.user)
@@ -29,6 +30,9 @@ class CombinationListApi(generics.ListAPIView):
 
 
 class CombinationDetailApi(generics.DestroyAPIView):
+    serializer_class = CombinationSerializer
+    queryset = Combination.objects.none()  # for the schema
+
     def get_object(self):
         return selectors.combination_get(user=self.request.user, combination_id=self.kwargs["pk"])
 
@@ -53,9 +57,10 @@ class JobFinished(APIException):
 
 class JobListApi(generics.ListAPIView):
     serializer_class = JobSerializer
+    queryset = Job.objects.none()  # for the schema
 
     def get_queryset(self):
-        return Job.objects.filter(owner=self.request.user)
+        return selectors.job_list(user=self.request.user)
 
 
 class JobDetailApi(APIView):

@@ -15,5 +15,9 @@ def combination_get(*, user: User, combination_id: int) -> Combination:
     return get_object_or_404(combination_list(user=user), pk=combination_id)
 
 
+def job_list(*, user: User) -> QuerySet[Job]:
+    return Job.objects.filter(owner=user)
+
+
 def job_get(*, user: User, job_id) -> Job:
-    return get_object_or_404(Job.objects.filter(owner=user), pk=job_id)
+    return get_object_or_404(job_list(user=user), pk=job_id)

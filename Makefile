@@ -1,0 +1,37 @@
+# OVDR: `make run` installs and starts the app with the demo catalog; `make test` installs and tests.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ADDR ?= 127.0.0.1:8000
+# Tests run against MariaDB (as CI does); set TEST_DATABASE_URL=sqlite:///test.sqlite3 to use SQLite.
+TEST_DATABASE_URL ?= mysql://root@127.0.0.1:3306/test
+
+.PHONY: install install-dev run test bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "OVDR on http://$(ADDR)/  (admin: /admin/, API docs: /api/docs/)"
+	trap 'kill 0' EXIT INT TERM; $(PY) manage.py qcluster & $(PY) manage.py runserver $(ADDR)
+
+test: install-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/api_throughput.py
+
+clean:
+	rm -rf $(VENV) media db.sqlite3 staticfiles test-artifacts

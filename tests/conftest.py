@@ -1,0 +1,52 @@
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import ClothingItemFactory, UserFactory, category
+
+
+@pytest.fixture
+def shopper(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_shopper(db):
+    return UserFactory()
+
+
+def _token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+@pytest.fixture
+def api(shopper) -> APIClient:
+    """An API client signed in as `shopper` with a token."""
+    return _token_client(shopper)
+
+
+@pytest.fixture
+def other_api(other_shopper) -> APIClient:
+    return _token_client(other_shopper)
+
+
+@pytest.fixture
+def anon_api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def tops(db):
+    return ClothingItemFactory.create_batch(7, category=category("tops"))
+
+
+@pytest.fixture
+def bottom(db):
+    return ClothingItemFactory(category=category("bottoms"), attributes={"type": "jeans", "color": "blue"})
+
+
+@pytest.fixture
+def dress(db):
+    return ClothingItemFactory(category=category("dresses"), attributes={"type": "dress", "length": "midi"})

@@ -1,0 +1,147 @@
+import os
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.authtoken.models import Token
+
+from accounts.models import Photo, User
+from tests.factories import PASSWORD, UserFactory, image_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def register(client, **overrides):
+    body = {"username": "Alice", "email": "alice@example.com", "password": PASSWORD, "password_confirm": PASSWORD}
+    return client.post("/api/v1/auth/register", {**body, **overrides}, format="json")
+
+
+def test_register_creates_the_user_and_returns_a_working_token(anon_api):
+    response = register(anon_api)
+    assert response.status_code == 201
+    assert response.data["user"]["username"] == "Alice"
+    anon_api.credentials(HTTP_AUTHORIZATION=f"Token {response.data['token']}")
+    assert anon_api.get("/api/v1/me").data["username"] == "Alice"
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"username": "al"}, "username"),
+    ({"username": "a" * 151}, "username"),
+    ({"username": "bad name!"}, "username"),
+    ({"password_confirm": "something-else-77"}, "password_confirm"),
+    ({"email": "not-an-email"}, "email"),
+])
+def test_register_rejects_invalid_fields(anon_api, overrides, field):
+    response = register(anon_api, **overrides)
+    assert response.status_code == 400
+    assert field in response.data["error"]["fields"]
+
+
+@pytest.mark.parametrize("password", ["12345678", "password", "alice-short"[:5]])
+def test_register_applies_django_password_validators(anon_api, password):
+    response = register(anon_api, password=password, password_confirm=password)
+    assert response.status_code == 400
+    assert not User.objects.exists()
+
+
+def test_usernames_are_unique_case_insensitively(anon_api):
+    UserFactory(username="alice")
+    response = register(anon_api, username="ALICE")
+    assert response.status_code == 400
+    assert response.data["error"]["message"] == "username: That username is already taken."
+
+
+def test_login_returns_a_token_and_ignores_username_case(anon_api):
+    user = UserFactory(username="Bob")
+    response = anon_api.post("/api/v1/auth/login", {"username": "bob", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    assert response.data["token"] == Token.objects.get(user=user).key
+
+
+def test_login_with_a_wrong_password_is_a_400_without_detail_about_which_part(anon_api):
+    UserFactory(username="bob")
+    response = anon_api.post("/api/v1/auth/login", {"username": "bob", "password": "nope"}, format="json")
+    assert response.status_code == 400
+    assert response.data["error"]["message"] == "Invalid username or password."
+
+
+def test_logout_revokes_the_token(api):
+    assert api.post("/api/v1/auth/logout").status_code == 204
+    assert api.get("/api/v1/me").status_code == 401
+
+
+def test_me_needs_authentication(anon_api):
+    response = anon_api.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.data["error"]["code"] == "not_authenticated"
+
+
+def _photo(data=None, name="me.jpg"):
+    return SimpleUploadedFile(name, data if data is not None else image_bytes(), content_type="image/jpeg")
+
+
+def test_first_uploaded_photo_becomes_primary_and_is_listed(api, shopper):
+    first = api.post("/api/v1/photos", {"image": _photo()}, format="multipart")
+    second = api.post("/api/v1/photos", {"image": _photo(image_bytes(fmt="PNG"), "b.png")}, format="multipart")
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.data["is_primary"] and not second.data["is_primary"]
+    listed = api.get("/api/v1/photos").data["results"]
+    assert [p["id"] for p in listed] == [second.data["id"], first.data["id"]]
+
+
+def test_photo_can_be_made_primary(api, shopper):
+    api.post("/api/v1/photos", {"image": _photo()}, format="multipart")
+    second = api.post("/api/v1/photos", {"image": _photo()}, format="multipart").data
+    assert api.post(f"/api/v1/photos/{second['id']}/primary").data["is_primary"]
+    shopper.refresh_from_db()
+    assert shopper.primary_photo_id == second["id"]
+
+
+@pytest.mark.parametrize("data", [b"", b"<html></html>", image_bytes()[:300], image_bytes(fmt="GIF")])
+def test_bad_photo_upload_is_400_and_writes_nothing(api, settings, data):
+    response = api.post("/api/v1/photos", {"image": _photo(data)}, format="multipart")
+    assert response.status_code == 400
+    assert response.data["error"]["message"]
+    assert not Photo.objects.exists()
+    assert not list((settings.MEDIA_ROOT).rglob("*.*"))
+
+
+def test_photo_upload_without_a_file_is_400(api):
+    response = api.post("/api/v1/photos", {}, format="multipart")
+    assert response.status_code == 400
+    assert "image" in response.data["error"]["fields"]
+
+
+def test_photo_file_is_served_to_its_owner_only(api, other_api, anon_api):
+    photo = api.post("/api/v1/photos", {"image": _photo()}, format="multipart").data
+    owner_view = api.get(f"/api/v1/photos/{photo['id']}/file")
+    assert owner_view.status_code == 200 and owner_view["Content-Type"] == "image/jpeg"
+    assert other_api.get(f"/api/v1/photos/{photo['id']}/file").status_code == 404
+    assert anon_api.get(f"/api/v1/photos/{photo['id']}/file").status_code == 401
+
+
+def test_another_shoppers_photo_is_404_for_every_operation(api, other_api):
+    photo_id = api.post("/api/v1/photos", {"image": _photo()}, format="multipart").data["id"]
+    assert other_api.get(f"/api/v1/photos/{photo_id}").status_code == 404
+    assert other_api.delete(f"/api/v1/photos/{photo_id}").status_code == 404
+    assert other_api.post(f"/api/v1/photos/{photo_id}/primary").status_code == 404
+    assert Photo.objects.filter(pk=photo_id).exists()
+
+
+def test_deleting_the_primary_photo_removes_the_file_and_promotes_the_newest(
+        api, shopper, django_capture_on_commit_callbacks):
+    first = api.post("/api/v1/photos", {"image": _photo()}, format="multipart").data
+    second = api.post("/api/v1/photos", {"image": _photo()}, format="multipart").data
+    path = Photo.objects.get(pk=first["id"]).image.path
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(f"/api/v1/photos/{first['id']}").status_code == 204
+    shopper.refresh_from_db()
+    assert shopper.primary_photo_id == second["id"]
+
+    assert not os.path.exists(path)
+
+
+def test_user_media_is_not_served_as_public_files(api, client):
+    photo_id = api.post("/api/v1/photos", {"image": _photo()}, format="multipart").data["id"]
+    name = Photo.objects.get(pk=photo_id).image.name
+    assert name.startswith("private/photos/")
+    assert client.get(f"/media/{name}").status_code == 404

@@ -1,0 +1,126 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from catalog.models import ClothingItem
+from tests.factories import ClothingItemFactory, UserFactory, category, image_bytes
+
+pytestmark = pytest.mark.django_db
+DEMO = Path(settings.BASE_DIR) / "catalog" / "demo"
+SHARED_TRAIN = Path(settings.BASE_DIR).parent / "shared" / "data" / "clothing" / "train"
+
+
+def test_list_is_public_paginated_and_hides_inactive_items(anon_api):
+    ClothingItemFactory.create_batch(23)
+    hidden = ClothingItemFactory(is_active=False)
+    first = anon_api.get("/api/v1/clothes").data
+    second = anon_api.get("/api/v1/clothes?page=2").data
+    assert first["count"] == 23 and len(first["results"]) == 20 and len(second["results"]) == 3
+    ids = {item["id"] for item in first["results"] + second["results"]}
+    assert hidden.pk not in ids
+    assert anon_api.get(f"/api/v1/clothes/{hidden.pk}").status_code == 404
+
+
+def test_list_filters_by_category(anon_api, tops, dress):
+    results = anon_api.get("/api/v1/clothes?category=dresses").data["results"]
+    assert [item["id"] for item in results] == [dress.pk]
+    assert results[0]["body_region"] == "full"
+
+
+@pytest.mark.parametrize("query", ["category=hats", "page=999", "page=abc"])
+def test_bad_list_parameters_are_4xx_in_the_error_format(anon_api, tops, query):
+    response = anon_api.get(f"/api/v1/clothes?{query}")
+    assert response.status_code in (400, 404)
+    assert response.data["error"]["message"]
+
+
+def test_detail_shows_attributes_details_and_a_public_image_url(anon_api, client):
+    item = ClothingItemFactory(brand="Lumen", tags=["summer"], sizes=["S", "M"])
+    data = anon_api.get(f"/api/v1/clothes/{item.pk}").data
+    assert data["brand"] == "Lumen" and data["tags"] == ["summer"] and data["category"] == "tops"
+    assert client.get(data["image"].replace("http://testserver", "")).status_code == 200
+
+
+def test_categories_endpoint_lists_the_data_driven_categories(anon_api):
+    assert [c["slug"] for c in anon_api.get("/api/v1/categories").data] == ["tops", "bottoms", "dresses"]
+
+
+def test_import_catalog_is_idempotent_and_applies_captions():
+    call_command("import_catalog", str(DEMO), verbosity=0)
+    count = ClothingItem.objects.count()
+    call_command("import_catalog", str(DEMO), verbosity=0)
+    assert count == ClothingItem.objects.count() == 48
+    assert ClothingItem.objects.filter(category__slug="dresses").count() == 6
+    assert ClothingItem.objects.exclude(brand="").count() == 48
+    assert all(item.title for item in ClothingItem.objects.all())
+
+
+def test_import_catalog_refuses_a_missing_folder(tmp_path):
+    with pytest.raises(CommandError, match="is not a folder"):
+        call_command("import_catalog", str(tmp_path / "nope"))
+
+
+def test_import_catalog_skips_bad_images_and_unknown_folders(tmp_path, capsys):
+    (tmp_path / "hats").mkdir()
+    (tmp_path / "dress").mkdir()
+    (tmp_path / "dress" / "broken.jpg").write_bytes(b"<html>not an image</html>")
+    (tmp_path / "dress" / "good.jpg").write_bytes(image_bytes())
+    call_command("import_catalog", str(tmp_path), verbosity=0)
+    assert list(ClothingItem.objects.values_list("source_id", flat=True)) == ["dress/good.jpg"]
+    err = capsys.readouterr().err
+    assert "hats" in err and "broken.jpg" in err
+
+
+@pytest.mark.skipif(not SHARED_TRAIN.is_dir(), reason="../shared/data/clothing is not present")
+def test_import_catalog_maps_dataset_classes_to_categories():
+    call_command("import_catalog", str(SHARED_TRAIN), "--limit", "2", verbosity=0)
+    by_category = {slug: ClothingItem.objects.filter(category__slug=slug).count()
+                   for slug in ("tops", "bottoms", "dresses")}
+    assert by_category == {"tops": 8, "bottoms": 6, "dresses": 2}
+    assert ClothingItem.objects.filter(source_id__startswith="skirt/").first().attributes["type"] == "skirt"
+
+
+# --- Admin -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def curator_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_admin_changelist_with_thumbnails_and_attribute_filters(curator_client):
+    ClothingItemFactory(attributes={"type": "shirt", "color": "navy"})
+    page = curator_client.get("/admin/catalog/clothingitem/?color=navy&category__id__exact=%d"
+                              % category("tops").pk)
+    assert page.status_code == 200
+    assert b"<img" in page.content and b"navy" in page.content
+
+
+def test_admin_edits_caption_attributes_as_fields(curator_client):
+    item = ClothingItemFactory(attributes={"type": "shirt", "color": "navy", "custom": "kept"})
+    form = curator_client.get(f"/admin/catalog/clothingitem/{item.pk}/change/")
+    assert b'name="attr_color"' in form.content and b'value="navy"' in form.content
+    response = curator_client.post(f"/admin/catalog/clothingitem/{item.pk}/change/", {
+        "title": "", "category": item.category.pk, "is_active": "on", "attr_type": "shirt",
+        "attr_color": "burgundy", "attr_pattern": "", "price": "10.00", "tags": "[]", "sizes": "[]",
+    })
+    assert response.status_code == 302, response.content[:2000]
+    item.refresh_from_db()
+    assert item.attributes == {"type": "shirt", "color": "burgundy", "custom": "kept"}
+    assert item.title == "Burgundy Shirt"
+
+
+def test_admin_bulk_deactivate_and_activate(curator_client):
+    items = ClothingItemFactory.create_batch(3)
+    ids = [str(item.pk) for item in items]
+    curator_client.post("/admin/catalog/clothingitem/", {"action": "deactivate", "_selected_action": ids})
+    assert not ClothingItem.objects.filter(is_active=True).exists()
+    curator_client.post("/admin/catalog/clothingitem/", {"action": "activate", "_selected_action": ids})
+    assert ClothingItem.objects.filter(is_active=True).count() == 3
+
+
+def test_admin_is_closed_to_shoppers(client, shopper):
+    client.force_login(shopper)
+    assert client.get("/admin/catalog/clothingitem/").status_code == 302

@@ -1,0 +1,134 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from closet.models import HISTORY_LENGTH, ClosetItem, HistoryEntry
+from closet.services import closet_add, closet_remove, history_record
+from tests.factories import ClothingItemFactory, category
+
+pytestmark = pytest.mark.django_db
+
+
+def test_adding_counts_the_item_in_closet_users_and_removing_uncounts_it(shopper, other_shopper, tops):
+    closet_add(user=shopper, item=tops[0])
+    closet_add(user=other_shopper, item=tops[0])
+    tops[0].refresh_from_db()
+    assert tops[0].closet_users == 2
+    assert closet_remove(user=shopper, item_id=tops[0].pk)
+    tops[0].refresh_from_db()
+    assert tops[0].closet_users == 1
+
+
+def test_the_same_item_cannot_be_added_twice(shopper, tops):
+    closet_add(user=shopper, item=tops[0])
+    with pytest.raises(ValidationError, match="already in your closet"):
+        closet_add(user=shopper, item=tops[0])
+    tops[0].refresh_from_db()
+    assert tops[0].closet_users == 1
+
+
+def test_the_sixth_item_of_a_category_is_refused_with_the_category_in_the_message(shopper, tops, bottom):
+    for item in tops[:5]:
+        closet_add(user=shopper, item=item)
+    with pytest.raises(ValidationError) as error:
+        closet_add(user=shopper, item=tops[5])
+    assert error.value.messages == ["Max 5 tops items allowed. Remove one to add new."]
+    closet_add(user=shopper, item=bottom)  # other categories are unaffected
+    assert ClosetItem.objects.filter(user=shopper).count() == 6
+
+
+def test_caps_hold_for_plain_orm_writes_too(shopper, tops):
+    """The shell and the admin go through the same signal as the API."""
+    for item in tops[:5]:
+        ClosetItem.objects.create(user=shopper, item=item)
+    with pytest.raises(ValidationError, match="Max 5 tops"):
+        ClosetItem.objects.create(user=shopper, item=tops[5])
+    with pytest.raises(ValidationError, match="already"):
+        ClosetItem.objects.create(user=shopper, item=tops[0])
+
+
+def test_removing_frees_a_slot(shopper, tops):
+    for item in tops[:5]:
+        closet_add(user=shopper, item=item)
+    closet_remove(user=shopper, item_id=tops[0].pk)
+    closet_add(user=shopper, item=tops[5])
+
+
+def test_inactive_items_cannot_be_added(shopper):
+    item = ClothingItemFactory(is_active=False)
+    with pytest.raises(ValidationError, match="no longer available"):
+        closet_add(user=shopper, item=item)
+
+
+def test_deleting_a_user_uncounts_their_closet(shopper, tops):
+    closet_add(user=shopper, item=tops[0])
+    shopper.delete()
+    tops[0].refresh_from_db()
+    assert tops[0].closet_users == 0
+
+
+def test_re_viewing_moves_an_item_to_the_top_without_duplicating(shopper, tops):
+    for item in tops[:3]:
+        history_record(user=shopper, item=item)
+    history_record(user=shopper, item=tops[0])
+    order = list(HistoryEntry.objects.filter(user=shopper).values_list("item_id", flat=True))
+    assert order == [tops[0].pk, tops[2].pk, tops[1].pk]
+
+
+def test_history_keeps_only_the_latest_twenty(shopper):
+    items = ClothingItemFactory.create_batch(HISTORY_LENGTH + 3)
+    for item in items:
+        history_record(user=shopper, item=item)
+    kept = list(HistoryEntry.objects.filter(user=shopper).values_list("item_id", flat=True))
+    assert kept == [item.pk for item in reversed(items)][:HISTORY_LENGTH]
+
+
+# --- API -------------------------------------------------------------------------------------
+
+def test_api_add_list_filter_and_remove(api, tops, bottom):
+    assert api.post("/api/v1/closet", {"clothing_id": tops[0].pk}, format="json").status_code == 201
+    assert api.post("/api/v1/closet", {"clothing_id": bottom.pk}, format="json").status_code == 201
+    assert api.get("/api/v1/closet").data["count"] == 2
+    only_bottoms = api.get("/api/v1/closet?category=bottoms").data["results"]
+    assert [entry["item"]["id"] for entry in only_bottoms] == [bottom.pk]
+    assert api.delete(f"/api/v1/closet/{bottom.pk}").status_code == 204
+    assert api.delete(f"/api/v1/closet/{bottom.pk}").status_code == 404
+
+
+def test_api_sixth_top_is_a_400_with_the_exact_message(api, tops):
+    for item in tops[:5]:
+        api.post("/api/v1/closet", {"clothing_id": item.pk}, format="json")
+    response = api.post("/api/v1/closet", {"clothing_id": tops[5].pk}, format="json")
+    assert response.status_code == 400
+    assert response.data["error"]["message"] == "Max 5 tops items allowed. Remove one to add new."
+
+
+@pytest.mark.parametrize("body", [{}, {"clothing_id": "abc"}, {"clothing_id": 0}, {"clothing_id": 999999}])
+def test_api_add_with_a_bad_or_unknown_item_is_400(api, body):
+    response = api.post("/api/v1/closet", body, format="json")
+    assert response.status_code == 400
+    assert "clothing_id" in response.data["error"]["fields"]
+
+
+def test_api_unknown_category_filter_is_400(api):
+    response = api.get("/api/v1/closet?category=hats")
+    assert response.status_code == 400
+    assert "Unknown category" in response.data["error"]["message"]
+
+
+def test_api_closets_are_private(api, other_api, anon_api, tops):
+    api.post("/api/v1/closet", {"clothing_id": tops[0].pk}, format="json")
+    assert other_api.get("/api/v1/closet").data["count"] == 0
+    assert other_api.delete(f"/api/v1/closet/{tops[0].pk}").status_code == 404
+    assert anon_api.get("/api/v1/closet").status_code == 401
+    assert anon_api.post("/api/v1/closet", {"clothing_id": tops[0].pk}, format="json").status_code == 401
+    assert api.get("/api/v1/closet").data["count"] == 1
+
+
+def test_api_item_detail_records_history_for_signed_in_shoppers_only(api, anon_api, other_api, tops):
+    anon_api.get(f"/api/v1/clothes/{tops[0].pk}")
+    api.get(f"/api/v1/clothes/{tops[1].pk}")
+    api.get(f"/api/v1/clothes/{tops[0].pk}")
+    history = api.get("/api/v1/history").data["results"]
+    assert [entry["item"]["id"] for entry in history] == [tops[0].pk, tops[1].pk]
+    assert other_api.get("/api/v1/history").data["count"] == 0
+    assert anon_api.get("/api/v1/history").status_code == 401

@@ -1,0 +1,68 @@
+"""Races that only a real server shows: many requests for one shopper at the same moment."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+from django.db.models import Sum
+
+from catalog.models import ClothingItem
+from closet.models import HISTORY_LENGTH, ClosetItem, HistoryEntry
+from closet.services import closet_add, history_record
+from tests.factories import ClothingItemFactory, UserFactory
+
+pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _needs_mariadb():
+    if connection.vendor != "mysql":
+        pytest.skip("race tests need MariaDB/MySQL: run with DATABASE_URL=mysql://... (make test does)")
+
+
+def _race(calls) -> list:
+    """Run every call in its own thread and DB connection, all released at once."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        try:
+            return call()
+        except ValidationError as exc:
+            return exc
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def test_fifty_concurrent_adds_for_one_shopper_end_with_exactly_five():
+    user = UserFactory()
+    items = ClothingItemFactory.create_batch(50)
+    outcomes = _race([lambda item=item: closet_add(user=user, item=item) for item in items])
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert ClosetItem.objects.filter(user=user).count() == 5
+    assert len(refused) == 45
+    assert {o.messages[0] for o in refused} == {"Max 5 tops items allowed. Remove one to add new."}
+    assert ClothingItem.objects.aggregate(total=Sum("closet_users"))["total"] == 5
+
+
+def test_concurrent_adds_of_the_same_item_store_it_once():
+    user, item = UserFactory(), ClothingItemFactory()
+    _race([lambda: closet_add(user=user, item=item)] * 20)
+    assert ClosetItem.objects.filter(user=user).count() == 1
+    item.refresh_from_db()
+    assert item.closet_users == 1
+
+
+def test_concurrent_views_keep_history_unique_and_capped():
+    user = UserFactory()
+    items = ClothingItemFactory.create_batch(HISTORY_LENGTH + 10)
+    _race([lambda item=item: history_record(user=user, item=item) for item in items]
+          + [lambda: history_record(user=user, item=items[0])] * 10)
+    entries = HistoryEntry.objects.filter(user=user)
+    assert entries.count() == HISTORY_LENGTH
+    assert entries.values("item").distinct().count() == HISTORY_LENGTH

@@ -1,0 +1,129 @@
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from tryon import jobs
+from tryon.models import Job
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def handler(monkeypatch):
+    """Register a handler for the try-on kind for one test; the test decides what it does."""
+    registry = dict(jobs.JOB_HANDLERS)
+    monkeypatch.setattr(jobs, "JOB_HANDLERS", registry)
+
+    def install(function):
+        registry[Job.Kind.TRYON] = function
+
+    return install
+
+
+def _write(job, name="result.jpg"):
+    default_storage.save(f"{job.files_prefix}{name}", ContentFile(b"partial"))
+
+
+def _create(shopper, capture):
+    with capture(execute=True):
+        return jobs.job_create(owner=shopper, kind=Job.Kind.TRYON, params={"photo_id": 1})
+
+
+def test_a_job_runs_to_success_with_progress_and_result(shopper, handler, django_capture_on_commit_callbacks):
+    seen = []
+
+    def work(*, job, report):
+        report(40, "warping")
+        seen.append(Job.objects.get(pk=job.pk).progress)
+        _write(job)
+        return {"image": f"{job.files_prefix}result.jpg"}
+
+    handler(work)
+    job = _create(shopper, django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert seen == [40]
+    assert (job.status, job.progress, job.result) == ("succeeded", 100, {"image": f"{job.files_prefix}result.jpg"})
+    assert job.started_at and job.finished_at
+    assert default_storage.exists(f"{job.files_prefix}result.jpg")
+
+
+def test_a_failed_job_keeps_no_partial_files_and_hides_internals(shopper, handler, django_capture_on_commit_callbacks):
+    def work(*, job, report):
+        _write(job)
+        raise RuntimeError("secret stack detail")
+
+    handler(work)
+    job = _create(shopper, django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert job.status == "failed" and "internal error" in job.error and "secret" not in job.error
+    assert not default_storage.exists(job.files_prefix)
+
+
+def test_a_job_error_message_reaches_the_owner(shopper, handler, django_capture_on_commit_callbacks):
+    def work(*, job, report):
+        raise jobs.JobError("No person found in the photo.")
+
+    handler(work)
+    job = _create(shopper, django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert (job.status, job.error) == ("failed", "No person found in the photo.")
+
+
+def test_cancelling_a_running_job_stops_it_at_the_next_step_and_removes_files(
+        shopper, handler, django_capture_on_commit_callbacks):
+    steps = []
+
+    def work(*, job, report):
+        _write(job)
+        jobs.job_cancel(job=Job.objects.get(pk=job.pk))  # the owner cancels meanwhile
+        _write(job, "late.jpg")
+        for step in range(5):
+            report(step * 20, "diffusion")
+            steps.append(step)
+        return {"never": "stored"}
+
+    handler(work)
+    job = _create(shopper, django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert steps == [] and job.status == "cancelled" and job.result is None
+    assert not default_storage.exists(job.files_prefix)
+
+
+def test_a_job_of_a_kind_nobody_handles_fails_with_a_clear_message(shopper, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.job_create(owner=shopper, kind=Job.Kind.IMAGE_SEARCH, params={})
+    job.refresh_from_db()
+    assert job.status == "failed" and "No worker can run Image search jobs" in job.error
+
+
+# --- API -------------------------------------------------------------------------------------
+
+def test_owner_polls_and_cancels_a_queued_job(api, shopper):
+    job = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON)
+    assert api.get(f"/api/v1/jobs/{job.pk}").data["status"] == "queued"
+    cancelled = api.delete(f"/api/v1/jobs/{job.pk}")
+    assert cancelled.status_code == 200 and cancelled.data["status"] == "cancelled"
+    jobs.job_run(job_id=str(job.pk))  # a worker that picks it up later does nothing
+    job.refresh_from_db()
+    assert job.status == "cancelled" and job.started_at is None
+
+
+def test_cancelling_a_finished_job_is_a_409(api, shopper):
+    job = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.SUCCEEDED)
+    response = api.delete(f"/api/v1/jobs/{job.pk}")
+    assert response.status_code == 409 and response.data["error"]["code"] == "job_finished"
+
+
+def test_jobs_are_private_to_their_owner(other_api, anon_api, shopper):
+    job = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON)
+    assert other_api.get(f"/api/v1/jobs/{job.pk}").status_code == 404
+    assert other_api.delete(f"/api/v1/jobs/{job.pk}").status_code == 404
+    assert other_api.get("/api/v1/jobs").data["count"] == 0
+    assert anon_api.get(f"/api/v1/jobs/{job.pk}").status_code == 401
+    job.refresh_from_db()
+    assert job.status == "queued"
+
+
+def test_an_unknown_job_id_is_404(api):
+    assert api.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert api.get("/api/v1/jobs/not-a-uuid").status_code == 404

@@ -1,0 +1,109 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import Photo, User
+from closet.models import ClosetItem, HistoryEntry
+from tests.factories import PASSWORD, ClothingItemFactory, UserFactory, image_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, shopper):
+    client.force_login(shopper)
+    return client
+
+
+@pytest.mark.parametrize("url", ["/", "/catalog/", "/catalog/?category=tops", "/accounts/login/",
+                                 "/accounts/register/"])
+def test_public_pages_render(client, tops, url):
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/closet/", "/closet/history/", "/outfits/", "/accounts/",
+                                 "/accounts/photos/upload/"])
+def test_private_pages_redirect_anonymous_visitors_to_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_unknown_category_page_is_a_friendly_404(client):
+    response = client.get("/catalog/?category=hats")
+    assert response.status_code == 404 and b"does not exist" in response.content
+
+
+def test_catalog_paginates(client):
+    ClothingItemFactory.create_batch(30)
+    first, second = client.get("/catalog/"), client.get("/catalog/?page=2")
+    assert first.content.count(b'class="card"') == 24 and second.content.count(b'class="card"') == 6
+
+
+def test_register_page_signs_the_shopper_in(client):
+    response = client.post("/accounts/register/", {
+        "username": "carol", "email": "", "password": PASSWORD, "password_confirm": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/photos/upload/"
+    assert response.context["user"].username == "carol"
+
+
+def test_register_page_explains_errors(client):
+    UserFactory(username="carol")
+    response = client.post("/accounts/register/", {
+        "username": "CAROL", "password": "123", "password_confirm": "1234"})
+    assert b"already taken" in response.content and b"do not match" in response.content
+    assert User.objects.count() == 1
+
+
+def test_login_and_logout(client):
+    UserFactory(username="dave")
+    response = client.post("/accounts/login/", {"username": "Dave", "password": PASSWORD, "next": "/closet/"})
+    assert response.url == "/closet/"
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/closet/").status_code == 302
+
+
+def test_login_never_redirects_off_site(client):
+    UserFactory(username="erin")
+    response = client.post("/accounts/login/", {"username": "erin", "password": PASSWORD,
+                                                "next": "https://evil.example/"})
+    assert response.url == "/"
+
+
+def test_photo_upload_page_accepts_a_photo_and_explains_a_bad_one(signed_in, shopper):
+    bad = SimpleUploadedFile("me.jpg", b"<html>", content_type="image/jpeg")
+    response = signed_in.post("/accounts/photos/upload/", {"image": bad})
+    assert b"not a valid JPEG, PNG or WEBP image" in response.content
+    good = SimpleUploadedFile("me.jpg", image_bytes(), content_type="image/jpeg")
+    assert signed_in.post("/accounts/photos/upload/", {"image": good}).status_code == 302
+    photo = Photo.objects.get(owner=shopper)
+    assert f"/api/v1/photos/{photo.pk}/file".encode() in signed_in.get("/accounts/").content
+
+
+def test_detail_page_records_history_and_adds_to_closet(signed_in, shopper, tops):
+    item = tops[0]
+    page = signed_in.get(f"/catalog/{item.pk}/")
+    assert b"Add to closet" in page.content
+    assert HistoryEntry.objects.filter(user=shopper, item=item).exists()
+    response = signed_in.post(f"/closet/add/{item.pk}/", {"next": f"/catalog/{item.pk}/"}, follow=True)
+    assert b"is in your closet" in response.content and b"Remove from closet" in response.content
+    assert item.title.encode() in signed_in.get("/closet/").content
+
+
+def test_closet_page_shows_the_cap_message(signed_in, shopper, tops):
+    for item in tops[:5]:
+        ClosetItem.objects.create(user=shopper, item=item)
+    response = signed_in.post(f"/closet/add/{tops[5].pk}/", follow=True)
+    assert b"Max 5 tops items allowed. Remove one to add new." in response.content
+
+
+def test_outfits_page_saves_an_outfit_from_the_closet(signed_in, shopper, tops, bottom):
+    for item in (tops[0], bottom):
+        ClosetItem.objects.create(user=shopper, item=item)
+    response = signed_in.post("/outfits/", {"top": tops[0].pk, "bottom": bottom.pk}, follow=True)
+    assert b"Outfit saved." in response.content
+    assert shopper.combinations.count() == 1
+
+
+def test_pages_do_not_show_other_shoppers_data(client, shopper, other_shopper, tops):
+    ClosetItem.objects.create(user=other_shopper, item=tops[0])
+    client.force_login(shopper)
+    assert tops[0].title.encode() not in client.get("/closet/").content

@@ -1,0 +1,39 @@
+"""Settings come from the environment with safe development defaults."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRINT_DB = "import django; django.setup(); from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'])"
+
+
+def _python(code: str, **env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "DEBUG")}
+    environment.update(DJANGO_SETTINGS_MODULE="ovdr.settings", **env)
+    return subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=environment,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_development_defaults_to_sqlite_and_console_email():
+    result = _python(PRINT_DB + "; print(s.EMAIL_BACKEND)")
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "django.core.mail.backends.console.EmailBackend"]
+
+
+def test_database_url_selects_mysql():
+    result = _python(PRINT_DB, DATABASE_URL="mysql://root@127.0.0.1:3306/test")
+    assert result.stdout.strip() == "django.db.backends.mysql"
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = _python(PRINT_DB, DEBUG="False")
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+    assert _python(PRINT_DB, DEBUG="False", SECRET_KEY="x" * 50).returncode == 0
+
+
+def test_production_settings_turn_on_secure_cookies():
+    code = "import django; django.setup(); from django.conf import settings as s; " \
+           "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0)"
+    result = _python(code, DEBUG="False", SECRET_KEY="x" * 50)
+    assert result.stdout.split() == ["True", "True", "True"]
