@@ -1,6 +1,6 @@
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import Photo, User
 from accounts.selectors import username_taken
@@ -20,7 +20,11 @@ def user_register(*, username: str, password: str, email: str = "") -> User:
     user.full_clean(exclude=["password"])
     password_validation.validate_password(password, user)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # a concurrent registration took the name first
+        raise ValidationError({"username": "That username is already taken."})
     return user
 
 
