@@ -6,6 +6,10 @@ import pytest
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+    # Enrichment (GrabCut, encoders) on every factory-made item would slow every test;
+    # the search tests switch it on where they test it.
+    settings.SEARCH_ENRICH_ON_SAVE = False
 
 
 @pytest.fixture(autouse=True)

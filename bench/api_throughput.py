@@ -233,28 +233,62 @@ class Result:
     concurrency: int
     stats: Stats
     seconds: float
-    client_cpu: float  # CPU seconds the load generator process used during the window
-    machine_busy: float | None  # share of all CPUs busy during the window (0..1), Linux only
+    cpu: dict  # CPU used during the window, in cores (CPU seconds per second); see CpuProbe
 
 
-def cpu_times() -> tuple[int, int] | None:
-    """(busy, total) jiffies over all CPUs from /proc/stat; None where there is none."""
-    try:
-        with open("/proc/stat") as f:
-            values = [int(v) for v in f.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
-    total = sum(values[:8])  # guest time is already counted in user/nice
-    return total - idle, total
+class CpuProbe:
+    """CPU seconds used so far by the load generator, gunicorn (master and workers), a local
+    MariaDB and the whole machine, so a report shows where the CPU went and whether anything
+    else was running. Everything but the load generator needs Linux's /proc."""
+
+    DB_NAMES = ("mariadbd", "mysqld")
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+        self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def snapshot(self) -> dict:
+        snap = {"load generator": time.process_time()}
+        try:
+            with open("/proc/stat") as f:
+                values = [int(v) for v in f.readline().split()[1:9]]
+            idle = values[3] + values[4]  # idle + iowait
+            snap["machine"], snap["capacity"] = (sum(values) - idle) / self.tick, sum(values) / self.tick
+            server = db = 0
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        raw = f.read()
+                except OSError:
+                    continue  # the process ended meanwhile
+                comm = raw[raw.index("(") + 1: raw.rindex(")")]
+                fields = raw[raw.rindex(")") + 2:].split()
+                pid, ppid, used = int(entry), int(fields[1]), int(fields[11]) + int(fields[12])
+                if pid == self.server_pid or ppid == self.server_pid:
+                    server += used
+                elif comm in self.DB_NAMES:
+                    db += used
+            snap["gunicorn"], snap["MariaDB"] = server / self.tick, db / self.tick
+        except (OSError, ValueError, IndexError):
+            pass
+        return snap
+
+    @staticmethod
+    def usage(before: dict, after: dict, wall: float) -> dict:
+        """Cores used by each part during the window; "other" is everything else on the machine."""
+        cores = {k: (after[k] - before[k]) / wall for k in before if k in after and k != "capacity"}
+        if "machine" in cores:
+            cores["other"] = max(0.0, cores["machine"] - sum(v for k, v in cores.items() if k != "machine"))
+            cores["busy share"] = (after["machine"] - before["machine"]) / max(
+                1e-9, after["capacity"] - before["capacity"])
+        return cores
 
 
 def run_scenario(scenario: str, concurrency: int, seconds: float, port: int, tokens: list,
-                 item_ids: list, seed_base: int) -> tuple[dict, float, float, float | None]:
-    """Run `concurrency` client threads for `seconds`.
-
-    Returns ({row name: Stats}, wall seconds, load generator CPU seconds, machine busy share).
-    """
+                 item_ids: list, seed_base: int, probe: CpuProbe) -> tuple[dict, float, dict]:
+    """Run `concurrency` client threads for `seconds`: ({row name: Stats}, wall seconds, CPU use)."""
     per_thread: list[dict] = [{} for _ in range(concurrency)]
     clients = [Client(port, tokens[i] if scenario == "closet" else None) for i in range(concurrency)]
     barrier = threading.Barrier(concurrency + 1)
@@ -277,16 +311,14 @@ def run_scenario(scenario: str, concurrency: int, seconds: float, port: int, tok
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
     for t in threads:
         t.start()
-    cpu0, t0, machine0 = time.process_time(), time.perf_counter(), cpu_times()
+    cpu0, t0 = probe.snapshot(), time.perf_counter()
     deadline_box.append(time.monotonic() + seconds)
     barrier.wait()
     for t in threads:
         # Stop by time: a request started before the deadline gets at most its socket timeout.
         t.join(seconds + 2 * REQUEST_TIMEOUT_S + 5)
-    wall, cpu, machine1 = time.perf_counter() - t0, time.process_time() - cpu0, cpu_times()
-    busy = None
-    if machine0 and machine1 and machine1[1] > machine0[1]:
-        busy = (machine1[0] - machine0[0]) / (machine1[1] - machine0[1])
+    wall = time.perf_counter() - t0
+    cpu = probe.usage(cpu0, probe.snapshot(), wall)
     merged: dict[str, Stats] = {}
     for part in per_thread:
         for name, stats in part.items():
@@ -298,7 +330,7 @@ def run_scenario(scenario: str, concurrency: int, seconds: float, port: int, tok
         for into in merged.values():
             into.errors += 1
             into.samples.append("a client thread did not finish in time")
-    return merged, wall, cpu, busy
+    return merged, wall, cpu
 
 
 def percentile(sorted_values: list, p: float) -> float:
@@ -339,7 +371,7 @@ def gunicorn_wait(proc: subprocess.Popen, port: int, workers: int, log_path: Pat
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}:\n{log_tail(log_path)}")
+            raise BenchError(f"gunicorn exited with {proc.returncode}:\n{log_tail(log_path)}")
         booted = log_path.read_text(errors="replace").count("Booting worker with pid")
         if booted >= workers:
             try:
@@ -353,7 +385,7 @@ def gunicorn_wait(proc: subprocess.Popen, port: int, workers: int, log_path: Pat
             except OSError:
                 pass
         time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f}s:\n{log_tail(log_path)}")
+    raise BenchError(f"gunicorn did not answer /healthz within {timeout:.0f}s:\n{log_tail(log_path)}")
 
 
 def gunicorn_stop(proc: subprocess.Popen) -> None:
@@ -400,11 +432,11 @@ def smoke_test(port: int, token: str, item_id: int) -> None:
         for client, method, path, payload, expected in checks:
             status, _, data = client.call(method, path, payload)
             if status != expected:
-                raise RuntimeError(f"smoke test: {method} {path} answered {status}, expected {expected}: "
+                raise BenchError(f"smoke test: {method} {path} answered {status}, expected {expected}: "
                                    f"{data[:300].decode(errors='replace')}")
         status, _, data = anon.call("GET", "/api/v1/clothes?page=1")
         if len(json.loads(data)["results"]) != 20:
-            raise RuntimeError("smoke test: a catalog page does not hold 20 items")
+            raise BenchError("smoke test: a catalog page does not hold 20 items")
     finally:
         anon.close()
         shopper.close()
@@ -435,12 +467,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+class BenchError(RuntimeError):
+    """A setup step failed: reported in a few lines, without a traceback of the bench itself."""
+
+
 def manage(env: dict, *args: str) -> None:
     """Run a management command quietly; show its output only when it fails."""
     done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if done.returncode:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed ({done.returncode}):\n{done.stdout}")
+        tail = "\n".join(done.stdout.splitlines()[-25:])
+        raise BenchError(f"manage.py {' '.join(args)} failed with exit status {done.returncode}:\n{tail}")
 
 
 def main(argv=None) -> int:
@@ -473,6 +510,8 @@ def main(argv=None) -> int:
         PYTHONPATH=str(ROOT),
         DJANGO_SETTINGS_MODULE="ovdr.settings",
     )
+    # Django still logs every 4xx/5xx at WARNING/ERROR; INFO chatter from imports would bury them.
+    env.setdefault("LOG_LEVEL", "WARNING")
     conn_max_age = env.get("CONN_MAX_AGE", "0")
     proc = None
     results: list[Result] = []
@@ -486,9 +525,12 @@ def main(argv=None) -> int:
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "import_catalog", "catalog/demo", "-v", "0")
         seed_out = tmp / "seed.json"
-        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--seed",
-                        str(args.items), str(max(args.levels)), str(seed_out)],
-                       cwd=ROOT, env=env, check=True)
+        done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--seed",
+                               str(args.items), str(max(args.levels)), str(seed_out)],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if done.returncode:
+            tail = "\n".join(done.stdout.splitlines()[-25:])
+            raise BenchError(f"seeding failed with exit status {done.returncode}:\n{tail}")
         seeded = json.loads(seed_out.read_text())
         tokens, item_ids = seeded["tokens"], seeded["item_ids"]
         print(f"Seeded {len(item_ids)} catalog items and {len(tokens)} shoppers in "
@@ -499,18 +541,19 @@ def main(argv=None) -> int:
         gunicorn_wait(proc, port, args.workers, log_path)
         smoke_test(port, tokens[0], item_ids[0])
 
+        probe = CpuProbe(proc.pid)
         scenarios = ["healthz", "catalog", "closet"]
         for level in args.levels:
             for n, scenario in enumerate(scenarios):
                 seed_base = level * 10 + n
                 print(f"  {scenario} x{level}: {args.warmup:g}s warm-up + {args.seconds:g}s...", file=sys.stderr)
                 if args.warmup:
-                    run_scenario(scenario, level, args.warmup, port, tokens, item_ids, seed_base + 5000)
-                merged, wall, cpu, busy = run_scenario(scenario, level, args.seconds, port, tokens,
-                                                       item_ids, seed_base)
+                    run_scenario(scenario, level, args.warmup, port, tokens, item_ids, seed_base + 5000, probe)
+                merged, wall, cpu = run_scenario(scenario, level, args.seconds, port, tokens, item_ids,
+                                                 seed_base, probe)
                 for name in ("healthz", "catalog list", "closet add", "closet remove"):
                     if name in merged:
-                        results.append(Result(name, level, merged[name], wall, cpu, busy))
+                        results.append(Result(name, level, merged[name], wall, cpu))
 
         leftover, counted = server.execute(
             f"SELECT (SELECT COUNT(*) FROM `{BENCH_DB}`.closet_closetitem), "
@@ -560,9 +603,13 @@ def print_report(args, results: list[Result], db_version: str, conn_max_age: str
             continue
         seen.add(key)
         label = "closet add+remove" if r.name.startswith("closet") else r.name
-        machine = "" if r.machine_busy is None else f"; all {os.cpu_count()} CPUs {100 * r.machine_busy:.0f}% busy"
-        print(f"- {label} x{r.concurrency}: load generator used {100 * r.client_cpu / r.seconds:.0f}% "
-              f"of one core{machine}")
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in r.cpu.items() if k not in ("machine", "busy share"))
+        busy = f" (all {os.cpu_count()} CPUs {100 * r.cpu['busy share']:.0f}% busy)" if "busy share" in r.cpu else ""
+        print(f"- CPU during {label} x{r.concurrency}, in cores: {parts}{busy}")
+    worst_other = max((r.cpu.get("other", 0.0) for r in results), default=0.0)
+    if worst_other > 0.15:
+        print(f"- WARNING: other processes used up to {worst_other:.2f} cores during the run; "
+              "these numbers are low. Rerun on an idle machine.")
     if closet_check:
         print(f"- {closet_check}")
     for r in results:
@@ -578,4 +625,8 @@ def print_report(args, results: list[Result], db_version: str, conn_max_age: str
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        print(f"\nbench failed: {exc}", file=sys.stderr)
+        sys.exit(2)

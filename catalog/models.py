@@ -51,6 +51,8 @@ class ClothingItem(models.Model):
     season = models.CharField(max_length=20, blank=True)
     on_sale = models.BooleanField(default=False)
 
+    # What enrichment found: {"colors": [[name, share], ...], "zero_shot": {key: [value, confidence]}}.
+    enrichment = models.JSONField(default=dict, blank=True, editable=False)
     closet_users = models.PositiveIntegerField(default=0, editable=False)
     source_id = models.CharField(max_length=200, unique=True, null=True, blank=True, editable=False,
                                  help_text="Key of the imported file, so imports never add an item twice.")

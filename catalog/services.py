@@ -1,9 +1,11 @@
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django_q.tasks import async_task
 
 from catalog.models import CAPTION_KEYS, Category, ClothingItem
 from ovdr.images import image_normalise
@@ -54,4 +56,9 @@ def clothing_import(*, path: Path, category: Category, source_id: str, caption: 
 
 
 def clothing_set_active(*, item_ids, active: bool) -> int:
-    return ClothingItem.objects.filter(pk__in=item_ids).update(is_active=active)
+    """Bulk switch (admin actions); update() sends no signals, so search is told here."""
+    item_ids = list(item_ids)
+    count = ClothingItem.objects.filter(pk__in=item_ids).update(is_active=active)
+    if settings.SEARCH_ENRICH_ON_SAVE:
+        transaction.on_commit(lambda: async_task("search.tasks.items_reindex", item_ids))
+    return count

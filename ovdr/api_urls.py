@@ -5,6 +5,7 @@ from django.urls import path
 from accounts import api as accounts
 from catalog import api as catalog
 from closet import api as closet
+from search import api as search
 from tryon import api as tryon
 
 urlpatterns = [
@@ -25,6 +26,9 @@ urlpatterns = [
     path("combinations", tryon.CombinationListApi.as_view(), name="combination-list"),
     path("combinations/<int:pk>", tryon.CombinationDetailApi.as_view(), name="combination-detail"),
     path("combinations/<int:pk>/image", tryon.CombinationImageApi.as_view(), name="combination-image"),
+    path("search", search.SearchApi.as_view(), name="search"),
+    path("search/image", search.ImageSearchApi.as_view(), name="search-image"),
     path("jobs", tryon.JobListApi.as_view(), name="job-list"),
     path("jobs/<uuid:pk>", tryon.JobDetailApi.as_view(), name="job-detail"),
+    path("jobs/<uuid:pk>/files/<slug:name>.jpg", tryon.JobFileApi.as_view(), name="job-file"),
 ]

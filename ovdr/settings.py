@@ -127,6 +127,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 OVDR_UPLOAD_MAX_BYTES = env.int("OVDR_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 OVDR_UPLOAD_MAX_PIXELS = env.int("OVDR_UPLOAD_MAX_PIXELS", default=25_000_000)
 
+# --- Search ---------------------------------------------------------------------------------
+# "default" needs nothing downloaded (bundled MiniLM + a weight-free visual descriptor);
+# "clip" loads a CLIP-family checkpoint from SEARCH_MODEL_PATH (a local folder or a model id).
+SEARCH_ENCODER = env.str("SEARCH_ENCODER", default="default")
+SEARCH_MODEL_PATH = env.str("SEARCH_MODEL_PATH", default="")
+SEARCH_INDEX_DIR = Path(env.str("SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "search-index")))
+SEARCH_EXACT_MAX = env.int("SEARCH_EXACT_MAX", default=50_000)  # above it: an approximate index
+SEARCH_DETECTOR = env.str("SEARCH_DETECTOR", default="pose")  # or "owlvit"
+SEARCH_DETECTOR_PATH = env.str("SEARCH_DETECTOR_PATH", default="")
+SEARCH_ENRICH_ON_SAVE = env.bool("SEARCH_ENRICH_ON_SAVE", default=True)
+
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

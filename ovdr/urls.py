@@ -10,6 +10,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("accounts/", include("accounts.urls")),
     path("closet/", include("closet.urls")),
+    path("search/", include("search.urls")),
     path("outfits/", include("tryon.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("ovdr.api_urls", "api"))),

@@ -2,7 +2,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import ClothingItemFactory, UserFactory, category
+from tests.factories import ClothingItemFactory, UserFactory, category, garment
 
 
 @pytest.fixture
@@ -50,3 +50,19 @@ def bottom(db):
 @pytest.fixture
 def dress(db):
     return ClothingItemFactory(category=category("dresses"), attributes={"type": "dress", "length": "midi"})
+
+
+@pytest.fixture
+def small_catalog(db):
+    return {
+        "dress": garment(slug="dresses", title="Red Floral Summer Dress", color=(200, 30, 40),
+                         attributes={"type": "dress", "color": "red", "pattern": "floral"}, tags=["summer"]),
+        "jacket": garment(slug="tops", title="Black Leather Biker Jacket", color=(20, 20, 20),
+                          attributes={"type": "jacket", "color": "black", "material": "leather"}),
+        "tee": garment(slug="tops", title="White Cotton T-Shirt", color=(245, 245, 245),
+                       attributes={"type": "t-shirt", "color": "white"}),
+        "jeans": garment(slug="bottoms", title="Blue Denim Jeans", color=(40, 70, 160),
+                         attributes={"type": "jeans", "color": "blue", "material": "denim"}),
+        "skirt": garment(slug="bottoms", title="Red Pleated Skirt", color=(190, 35, 45),
+                         attributes={"type": "skirt", "color": "red"}),
+    }

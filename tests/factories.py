@@ -3,7 +3,7 @@ import io
 
 import factory
 from django.core.files.base import ContentFile
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from accounts.models import User
 from catalog.models import Category, ClothingItem
@@ -11,9 +11,14 @@ from catalog.models import Category, ClothingItem
 PASSWORD = "correct-horse-battery-9"
 
 
-def image_bytes(*, size=(60, 80), color=(200, 30, 30), fmt="JPEG") -> bytes:
+def image_bytes(*, size=(60, 80), color=(200, 30, 30), fmt="JPEG", garment: bool = False) -> bytes:
+    """A plain image, or with garment=True a coloured garment-like block on a light floor."""
+    image = Image.new("RGB", size, (222, 214, 200) if garment else color)
+    if garment:
+        width, height = size
+        ImageDraw.Draw(image).rectangle([width // 4, height // 6, 3 * width // 4, 5 * height // 6], fill=color)
     buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, format=fmt)
+    image.save(buffer, format=fmt)
     return buffer.getvalue()
 
 
@@ -46,3 +51,10 @@ class ClothingItemFactory(factory.django.DjangoModelFactory):
     attributes = factory.Sequence(lambda n: {"type": "t-shirt", "color": ["red", "navy", "teal"][n % 3]})
     image = factory.LazyFunction(lambda: ContentFile(image_bytes(), name="garment.jpg"))
     price = "19.90"
+
+
+def garment(*, slug: str, title: str, color, attributes=None, **fields):
+    """A catalog item whose photo is a garment-coloured block on a light floor."""
+    return ClothingItemFactory(
+        category=category(slug), title=title, attributes=attributes or {},
+        image=ContentFile(image_bytes(size=(120, 160), color=color, garment=True), name="g.jpg"), **fields)

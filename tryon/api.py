@@ -1,3 +1,4 @@
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -53,6 +54,18 @@ class JobFinished(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The job has already finished; there is nothing to cancel."
     default_code = "job_finished"
+
+
+class JobFileApi(APIView):
+    """A file a job keeps (its query photo, its result image): owner only."""
+
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    def get(self, request, pk, name: str):
+        job = selectors.job_get(user=request.user, job_id=pk)
+        path = f"{job.files_prefix}{name}.jpg"
+        if not default_storage.exists(path):
+            raise Http404("No such file for this job.")
+        return FileResponse(default_storage.open(path, "rb"), content_type="image/jpeg")
 
 
 class JobListApi(generics.ListAPIView):

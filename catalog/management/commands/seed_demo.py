@@ -14,6 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("import_catalog", str(DEMO_FOLDER), verbosity=options["verbosity"])
+        call_command("build_search_index", verbosity=options["verbosity"])
         self._ensure_user("demo", "demo-shopper-2026", staff=False)
         self._ensure_user("curator", "demo-curator-2026", staff=True)
         self.stdout.write(self.style.SUCCESS(

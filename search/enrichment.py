@@ -1,0 +1,93 @@
+"""Catalog enrichment: what a curator would otherwise type, computed from the garment photo."""
+
+import numpy as np
+from django.core.files.base import ContentFile
+from PIL import Image
+
+from catalog.models import ClothingItem
+from catalog.titles import clothing_title_build
+from search.encoders import get_encoder
+from search.encoders.base import SPACES, Encoder
+from search.store import embeddings_store, index_upsert, item_text, items_needing_embedding
+
+ENCODE_BATCH = 32
+
+
+def _open(field) -> Image.Image:
+    with field.open("rb") as handle:
+        image = Image.open(handle)
+        image.load()
+    return image.convert("RGB")
+
+
+def item_mask(item: ClothingItem):
+    """The stored garment mask as a bool array, or None."""
+    return np.asarray(_open(item.mask).convert("L")) > 127 if item.mask else None
+
+
+def _fill_mask(item: ClothingItem, image: Image.Image) -> None:
+    from search.segmentation import garment_mask, mask_to_png_bytes
+
+    item.mask.save(f"{item.pk}.png", ContentFile(mask_to_png_bytes(garment_mask(image))), save=False)
+
+
+def _fill_attributes(item: ClothingItem, image: Image.Image, encoder: Encoder) -> None:
+    from search.colors import dominant_colors
+
+    mask = item_mask(item)
+    colors = dominant_colors(image, mask)
+    item.enrichment = {**item.enrichment, "colors": [[name, round(share, 3)] for name, share in colors]}
+    if colors and not item.attributes.get("color"):
+        item.attributes = {**item.attributes, "color": colors[0][0]}
+    if hasattr(encoder, "zero_shot_scores"):
+        from search.attributes import zero_shot_attributes
+
+        found = zero_shot_attributes(scorer=encoder, image=image, mask=mask, category_slug=item.category.slug)
+        item.enrichment["zero_shot"] = {key: [value, round(conf, 3)] for key, (value, conf) in found.items()}
+        # The curator's words always win; confident guesses only fill gaps.
+        item.attributes = {**{key: value for key, (value, _) in found.items()}, **item.attributes}
+
+
+def _generated_title(item: ClothingItem) -> str:
+    return clothing_title_build(attributes=item.attributes, item_noun=item.category.item_noun,
+                                body_region=item.category.body_region)
+
+
+def item_analyse(*, item: ClothingItem, encoder: Encoder, force: bool = False) -> ClothingItem:
+    """Mask, colours and attributes. Saved with update() so that enrichment does not trigger
+    itself again through the save signal."""
+    image = _open(item.image)
+    title_was_generated = item.title == _generated_title(item)
+    if force or not item.mask:
+        _fill_mask(item, image)
+    _fill_attributes(item, image, encoder)
+    if title_was_generated:  # a curator's own title is never replaced
+        item.title = _generated_title(item)
+    ClothingItem.objects.filter(pk=item.pk).update(
+        mask=item.mask.name, attributes=item.attributes, enrichment=item.enrichment, title=item.title)
+    return item
+
+
+def item_enrich(*, item: ClothingItem) -> ClothingItem:
+    """Everything a new or re-photographed item needs to be found: analysis, vectors, index."""
+    encoder = get_encoder()
+    item_analyse(item=item, encoder=encoder, force=True)
+    items_embed(encoder=encoder, items=[item])
+    index_upsert(encoder=encoder, items=[item])
+    return item
+
+
+def items_embed(*, encoder: Encoder, items: list[ClothingItem]) -> int:
+    """Encode what changed since it was last encoded; returns how many vectors were written."""
+    written = 0
+    for space in SPACES:
+        stale = items_needing_embedding(encoder=encoder, space=space, items=items)
+        for start in range(0, len(stale), ENCODE_BATCH):
+            batch = stale[start:start + ENCODE_BATCH]
+            if space == "image":
+                vectors = encoder.encode_images([_open(i.image) for i in batch], [item_mask(i) for i in batch])
+            else:
+                vectors = encoder.encode_item_texts([item_text(i) for i in batch])
+            embeddings_store(encoder=encoder, space=space, items=batch, vectors=vectors)
+            written += len(batch)
+    return written

@@ -1,0 +1,46 @@
+from rest_framework import serializers
+
+from catalog.models import Category
+from catalog.serializers import ClothingItemSerializer
+from search.services import MAX_QUERY_LENGTH
+
+
+class CategorySlugField(serializers.SlugRelatedField):
+    default_error_messages = {
+        "does_not_exist": "Unknown category '{value}'. Use one of the slugs from /api/v1/categories.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", queryset=Category.objects.all(), **kwargs)
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=MAX_QUERY_LENGTH, error_messages={
+        "blank": "Type what you are looking for.", "required": "Type what you are looking for.",
+        "max_length": f"The query is too long: at most {MAX_QUERY_LENGTH} characters."})
+    category = CategorySlugField(required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+class SearchHitSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    item = ClothingItemSerializer()
+
+
+class SearchResultSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    category = serializers.CharField(allow_null=True)
+    results = SearchHitSerializer(many=True)
+
+
+class ImageSearchSerializer(serializers.Serializer):
+    image = serializers.FileField(required=False, allow_empty_file=True,
+                                  help_text="A photo (JPEG, PNG or WEBP); or give photo_id.")
+    photo_id = serializers.IntegerField(required=False, help_text="One of your own photos.")
+    category = CategorySlugField(required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
+
+    def validate(self, data):
+        if ("image" in data) == ("photo_id" in data):
+            raise serializers.ValidationError("Send either an image or a photo_id.")
+        return data

@@ -1,0 +1,144 @@
+"""Item embeddings in the database and the FAISS index files built from them.
+
+Web processes keep each space's index in memory and reload it when a worker saves a newer
+version. Writers (the enrichment task, build_search_index) serialise on a file lock.
+"""
+
+import fcntl
+import hashlib
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterable
+
+import numpy as np
+from django.conf import settings
+
+from catalog.models import ClothingItem
+from search.encoders.base import SPACES, Encoder
+from search.index import IndexMissing, VectorIndex
+from search.models import ItemEmbedding
+
+RELOAD_CHECK_SECONDS = 1.0
+_cache: dict[str, tuple[VectorIndex, str, float]] = {}
+_cache_lock = threading.Lock()
+
+
+def item_text(item: ClothingItem) -> str:
+    """What the text space knows of an item: its words, attributes and detected colours."""
+    colors = [name for name, _ in item.enrichment.get("colors", [])]
+    words = [item.title, item.category.name, item.category.item_noun, *map(str, item.attributes.values()),
+             *map(str, item.tags), *colors, item.brand, item.description]
+    return ". ".join(word for word in words if word)
+
+
+def fingerprint(item: ClothingItem, space: str) -> str:
+    source = f"{item.image.name}|{item.mask.name}" if space == "image" else item_text(item)
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+def embeddings_store(*, encoder: Encoder, space: str, items: list[ClothingItem], vectors: np.ndarray) -> None:
+    for item, vector in zip(items, vectors):
+        ItemEmbedding.objects.update_or_create(
+            item=item, encoder=encoder.name, space=space,
+            defaults={"vector": np.asarray(vector, dtype=np.float32).tobytes(), "source": fingerprint(item, space)},
+        )
+
+
+def items_needing_embedding(*, encoder: Encoder, space: str, items: Iterable[ClothingItem]) -> list[ClothingItem]:
+    items = list(items)
+    stored = dict(ItemEmbedding.objects.filter(item__in=items, encoder=encoder.name, space=space)
+                  .values_list("item_id", "source"))
+    return [item for item in items if stored.get(item.pk) != fingerprint(item, space)]
+
+
+def index_path():
+    return settings.SEARCH_INDEX_DIR
+
+
+@contextmanager
+def index_write_lock():
+    settings.SEARCH_INDEX_DIR.mkdir(parents=True, exist_ok=True)
+    with open(settings.SEARCH_INDEX_DIR / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _vectors_of_active_items(encoder: Encoder, space: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows = (ItemEmbedding.objects.filter(encoder=encoder.name, space=space, item__is_active=True)
+            .values_list("item_id", "item__category_id", "vector").order_by("item_id"))
+    dim = encoder.dim(space)
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64)
+    categories = np.fromiter((r[1] for r in rows), dtype=np.int64)
+    vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(-1, dim)
+    return ids, categories, vectors
+
+
+def index_build(*, encoder: Encoder, space: str) -> VectorIndex:
+    """Rebuild one space's index from the stored embeddings of active items and save it."""
+    ids, categories, vectors = _vectors_of_active_items(encoder, space)
+    index = VectorIndex.build(ids=ids, categories=categories, vectors=vectors, exact_max=settings.SEARCH_EXACT_MAX)
+    with index_write_lock():
+        index.save(index_path(), encoder_name=encoder.name, space=space)
+    return index
+
+
+def _load_for_write(encoder: Encoder, space: str) -> VectorIndex:
+    try:
+        return VectorIndex.load(index_path(), encoder_name=encoder.name, space=space, dim=encoder.dim(space))
+    except IndexMissing:
+        empty = np.zeros((0, encoder.dim(space)), dtype=np.float32)
+        return VectorIndex.build(ids=np.zeros(0, np.int64), categories=np.zeros(0, np.int64), vectors=empty,
+                                 exact_max=settings.SEARCH_EXACT_MAX)
+
+
+def index_upsert(*, encoder: Encoder, items: list[ClothingItem]) -> None:
+    """Put these items' stored vectors into every space's index (or take inactive ones out)."""
+    active = [item for item in items if item.is_active]
+    with index_write_lock():
+        for space in SPACES:
+            index = _load_for_write(encoder, space)
+            index.remove(ids=np.array([item.pk for item in items], dtype=np.int64))
+            stored = {e.item_id: e.as_array() for e in ItemEmbedding.objects.filter(
+                item__in=active, encoder=encoder.name, space=space)}
+            if stored:
+                kept = [item for item in active if item.pk in stored]
+                index.upsert(ids=np.array([i.pk for i in kept], dtype=np.int64),
+                             categories=np.array([i.category_id for i in kept], dtype=np.int64),
+                             vectors=np.stack([stored[i.pk] for i in kept]))
+            index.save(index_path(), encoder_name=encoder.name, space=space)
+
+
+def index_remove(*, encoder: Encoder, item_ids: list[int]) -> None:
+    with index_write_lock():
+        for space in SPACES:
+            try:
+                index = VectorIndex.load(index_path(), encoder_name=encoder.name, space=space,
+                                         dim=encoder.dim(space))
+            except IndexMissing:
+                continue
+            index.remove(ids=np.array(item_ids, dtype=np.int64))
+            index.save(index_path(), encoder_name=encoder.name, space=space)
+
+
+def loaded_index(*, encoder: Encoder, space: str) -> VectorIndex:
+    """This process's copy of the index, reloaded when a newer version was saved.
+
+    Raises IndexMissing (or IndexMismatch) when there is no usable index."""
+    now, key = time.monotonic(), f"{index_path()}|{encoder.name}|{space}"
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached and now - cached[2] < RELOAD_CHECK_SECONDS:
+            return cached[0]
+        version = VectorIndex.stored_version(index_path(), space=space)
+        if cached and version == cached[1]:
+            _cache[key] = (cached[0], version, now)
+            return cached[0]
+        index = VectorIndex.load(index_path(), encoder_name=encoder.name, space=space, dim=encoder.dim(space))
+        _cache[key] = (index, version, now)
+        return index
+
+
+def forget_loaded_indexes() -> None:
+    with _cache_lock:
+        _cache.clear()

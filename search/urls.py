@@ -1,0 +1,9 @@
+from django.urls import path
+
+from search import views
+
+app_name = "search"
+urlpatterns = [
+    path("", views.search_page, name="search"),
+    path("similar/", views.find_similar_page, name="similar"),
+]

@@ -1,0 +1,101 @@
+"""Search end to end with the default encoder: a real sentence model and the visual descriptor."""
+
+import pytest
+from django.core.management import call_command
+
+from catalog.models import ClothingItem
+from search.encoders import get_encoder
+from search.models import ItemEmbedding
+from search.store import loaded_index
+from tests.factories import garment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def indexed(small_catalog):
+    call_command("build_search_index", verbosity=0)
+    return small_catalog
+
+
+def _ids(response):
+    return [hit["item"]["id"] for hit in response.data["results"]]
+
+
+def test_text_search_ranks_items_by_meaning(anon_api, indexed):
+    response = anon_api.get("/api/v1/search", {"q": "a red dress for the summer"})
+    assert response.status_code == 200
+    assert _ids(response)[0] == indexed["dress"].pk
+    scores = [hit["score"] for hit in response.data["results"]]
+    assert scores == sorted(scores, reverse=True)
+    jacket = anon_api.get("/api/v1/search", {"q": "leather biker jacket", "limit": 1})
+    assert _ids(jacket) == [indexed["jacket"].pk]
+
+
+def test_category_filter_returns_only_that_category(anon_api, indexed):
+    response = anon_api.get("/api/v1/search", {"q": "red", "category": "bottoms", "limit": 10})
+    assert set(_ids(response)) == {indexed["jeans"].pk, indexed["skirt"].pk}
+    assert _ids(response)[0] == indexed["skirt"].pk
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"q": ""}, "Type what you are looking for."),
+    ({}, "Type what you are looking for."),
+    ({"q": "x" * 201}, "at most 200 characters"),
+    ({"q": "dress", "category": "hats"}, "Unknown category 'hats'"),
+    ({"q": "dress", "limit": 0}, "limit"),
+    ({"q": "dress", "limit": 101}, "limit"),
+    ({"q": "dress", "limit": "ten"}, "limit"),
+])
+def test_bad_queries_are_400_with_a_clear_message(anon_api, params, message):
+    response = anon_api.get("/api/v1/search", params)
+    assert response.status_code == 400
+    assert message in response.data["error"]["message"]
+
+
+def test_search_without_an_index_is_503_with_a_clear_message(anon_api, small_catalog):
+    response = anon_api.get("/api/v1/search", {"q": "dress"})
+    assert response.status_code == 503
+    assert "build_search_index" in response.data["error"]["message"]
+
+
+def test_deactivated_items_disappear_from_results_at_once(anon_api, indexed):
+    ClothingItem.objects.filter(pk=indexed["dress"].pk).update(is_active=False)
+    assert indexed["dress"].pk not in _ids(anon_api.get("/api/v1/search", {"q": "red summer dress"}))
+
+
+def test_deactivating_or_deleting_takes_items_out_of_the_index(settings, indexed, django_capture_on_commit_callbacks):
+    settings.SEARCH_ENRICH_ON_SAVE = True
+    encoder = get_encoder()
+    with django_capture_on_commit_callbacks(execute=True):
+        indexed["dress"].is_active = False
+        indexed["dress"].save()
+        indexed["jeans"].delete()
+    assert len(loaded_index(encoder=encoder, space="image")) == 3
+
+
+def test_a_new_item_is_enriched_and_becomes_searchable_by_itself(settings, anon_api, indexed,
+                                                                  django_capture_on_commit_callbacks):
+    settings.SEARCH_ENRICH_ON_SAVE = True
+    with django_capture_on_commit_callbacks(execute=True):
+        coat = garment(slug="tops", title="", color=(30, 40, 90), attributes={"type": "coat", "material": "wool"})
+    coat.refresh_from_db()
+    assert coat.mask and coat.attributes["color"] in {"navy", "blue", "charcoal"}
+    assert coat.title.startswith(coat.attributes["color"].title())
+    assert ItemEmbedding.objects.filter(item=coat).count() == 2
+    assert _ids(anon_api.get("/api/v1/search", {"q": "warm wool coat", "limit": 1})) == [coat.pk]
+
+
+def test_build_is_resumable_and_encodes_nothing_twice(small_catalog, capsys):
+    call_command("build_search_index", verbosity=1)
+    call_command("build_search_index", verbosity=1)
+    out = capsys.readouterr().out
+    assert "Encoded 10 new vectors" in out and "Encoded 0 new vectors" in out
+
+
+def test_search_page_shows_relevance_and_explains_a_missing_index(client, small_catalog):
+    assert b"needs to be built" in client.get("/search/", {"q": "dress"}).content
+    call_command("build_search_index", verbosity=0)
+    page = client.get("/search/", {"q": "red summer dress", "category": "dresses"})
+    assert page.status_code == 200
+    assert b"Red Floral Summer Dress" in page.content and b"Relevance" in page.content
