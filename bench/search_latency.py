@@ -165,7 +165,8 @@ def table(rows: list[dict]) -> str:
         calibrated = "" if row["calibrated"] is None else f"{row['calibrated']:.3f}"
         lines.append(
             f"| {case.n:,} | {case.dim} | {case.data} | {row['kind']} | {row['probe']} | {row['build_s']:.1f} "
-            f"| {row['save_s']:.1f} / {row['load_s']:.1f} | {row['size_mb']:.0f} | {ms(row['ours'])} | {ms(row['filtered'])} | {ms(row['numpy'])} "
+            f"| {row['save_s']:.1f} / {row['load_s']:.1f} | {row['size_mb']:.0f} "
+            f"| {ms(row['ours'])} | {ms(row['filtered'])} | {ms(row['numpy'])} "
             f"| {row['recall']:.3f} | {row['recall_filtered']:.3f} | {calibrated} |")
     return "\n".join(lines)
 

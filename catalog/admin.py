@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django_q.tasks import async_task
 
 from catalog.models import CAPTION_KEYS, Category, ClothingItem
 from catalog.services import clothing_set_active
@@ -68,15 +69,17 @@ class ClothingItemAdmin(admin.ModelAdmin):
                    *(_attribute_filter(key) for key in ("type", "color", "pattern", "material"))]
     list_editable = ["is_active"]
     search_fields = ["title", "brand", "product_name", "description"]
-    readonly_fields = ["thumbnail", "closet_users", "source_id", "created_at", "updated_at"]
-    actions = ["activate", "deactivate"]
+    readonly_fields = ["thumbnail", "mask_preview", "enrichment", "closet_users", "source_id", "created_at",
+                       "updated_at"]
+    actions = ["activate", "deactivate", "enrich_again"]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["title", "category", "is_active", "thumbnail", "image", "mask", "model_image"]}),
+        (None, {"fields": ["title", "category", "is_active", "thumbnail", "image", "mask_preview", "mask",
+                           "model_image"]}),
         ("Caption attributes", {"fields": [f"attr_{key}" for key in CAPTION_KEYS]}),
         ("Product details", {"fields": ["brand", "product_name", "store", "description", "url", "price",
                                         "rating", "tags", "sizes", "season", "on_sale"]}),
-        ("Bookkeeping", {"fields": ["closet_users", "source_id", "created_at", "updated_at"]}),
+        ("Bookkeeping", {"fields": ["enrichment", "closet_users", "source_id", "created_at", "updated_at"]}),
     ]
 
     @admin.display(description="Image")
@@ -84,6 +87,19 @@ class ClothingItemAdmin(admin.ModelAdmin):
         if not item.image:
             return "—"
         return format_html('<img src="{}" alt="" style="height:64px;border-radius:4px">', item.image.url)
+
+    @admin.display(description="Garment mask")
+    def mask_preview(self, item: ClothingItem):
+        if not item.mask:
+            return "— (computed in the background after saving)"
+        return format_html('<img src="{}" alt="" style="height:128px;background:#222">', item.mask.url)
+
+    @admin.action(description="Enrich again: mask, colours, attributes, search vectors")
+    def enrich_again(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        for item_id in ids:
+            async_task("search.tasks.item_enrich", item_id)
+        self.message_user(request, f"{len(ids)} items queued for enrichment.", messages.SUCCESS)
 
     @admin.action(description="Activate selected items")
     def activate(self, request, queryset):

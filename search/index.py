@@ -1,8 +1,9 @@
 """A FAISS vector index over one embedding space, with category filtering inside the search.
 
 Up to `exact_max` vectors the index is exact (IndexFlatIP). Above it, IVF-Flat: on this project's
-2-core machine, HNSW (M=32, efConstruction=80) took 161 s to build 100k x 384 vectors, about half
-an hour at 1M, while IVF built the same 100k in 1.4-7 s and 1M in well under a minute. IVF's
+2-core machine, HNSW (M=32, efConstruction=80) took 161 s to build 100k x 384 vectors (55 s with
+M=16, efConstruction=40), so half an hour or more at 1M, while IVF built the same 100k in 2-4 s and
+1M in ~40 s, calibration included. IVF's
 `nprobe` is calibrated at build time against exact search on the index's own vectors until recall@10
 reaches RECALL_TARGET, and the measured recall is kept: on unstructured vectors that honestly costs
 close to a full scan, on real (clustered) embeddings a few lists suffice.

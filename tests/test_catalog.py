@@ -124,3 +124,12 @@ def test_admin_bulk_deactivate_and_activate(curator_client):
 def test_admin_is_closed_to_shoppers(client, shopper):
     client.force_login(shopper)
     assert client.get("/admin/catalog/clothingitem/").status_code == 302
+
+
+def test_admin_queues_enrichment_again(curator_client, monkeypatch):
+    queued = []
+    monkeypatch.setattr("catalog.admin.async_task", lambda task, item_id: queued.append((task, item_id)))
+    item = ClothingItemFactory()
+    curator_client.post("/admin/catalog/clothingitem/", {"action": "enrich_again", "_selected_action": [item.pk]})
+    assert queued == [("search.tasks.item_enrich", item.pk)]
+

@@ -23,7 +23,7 @@ WITH_LEGS = ["omnitry_person_bag.jpg", "omnitry_person_bottom_cloth.jpg", "omnit
 LEGS_OUT_OF_FRAME = ["omnitry_person_bowtie.jpg", "omnitry_person_top_cloth.jpg"]
 REGIONS = {"upper", "lower", "full", None}
 
-pytestmark = pytest.mark.skipif(not PEOPLE.is_dir(), reason="no shared data at /work/shared/data")
+pytestmark = pytest.mark.skipif(not PEOPLE.is_dir(), reason=f"no shared data at {DATA}")
 
 _detected: dict[str, tuple[Image.Image, list[DetectedGarment]]] = {}
 

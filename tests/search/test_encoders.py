@@ -1,23 +1,17 @@
 """Encoders: the CLIP path on a tiny random model built here, the default path on the real bundled
 sentence model and the weight-free descriptor, and the settings that choose between them."""
 
-import os
+from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before transformers is imported: nothing may download
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+import numpy as np
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from PIL import Image, ImageDraw
 
-import string  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from django.core.exceptions import ImproperlyConfigured  # noqa: E402
-from PIL import Image, ImageDraw  # noqa: E402
-
-from search.descriptor import DESCRIPTOR_DIM, image_descriptor  # noqa: E402
-from search.encoders import get_encoder, reset_encoder_cache  # noqa: E402
-from search.encoders.clip import ClipEncoder  # noqa: E402
-from search.encoders.default import DefaultEncoder  # noqa: E402
+from search.descriptor import DESCRIPTOR_DIM, image_descriptor
+from search.encoders import get_encoder, reset_encoder_cache
+from search.encoders.clip import ClipEncoder
+from search.encoders.default import DefaultEncoder
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "clothing"
 TEE = [(30, 20), (70, 20), (95, 45), (80, 55), (75, 50), (75, 120), (25, 120), (25, 50), (20, 55), (5, 45)]
@@ -28,31 +22,6 @@ def _fresh_encoder_cache():
     reset_encoder_cache()
     yield
     reset_encoder_cache()
-
-
-@pytest.fixture(scope="module")
-def tiny_clip_dir(tmp_path_factory) -> Path:
-    """A randomly initialised CLIP small enough to build in a second, saved like a hub checkpoint."""
-    import torch
-    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, CLIPTokenizer
-
-    specials = ["<|startoftext|>", "<|endoftext|>"]
-    chars = list(string.ascii_lowercase + string.digits)
-    vocab = {token: i for i, token in enumerate(specials + chars + [c + "</w>" for c in chars])}
-    tokenizer = CLIPTokenizer(vocab=vocab, merges=[], model_max_length=16)
-    images = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
-    layers = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4)
-    config = CLIPConfig(
-        text_config=dict(vocab_size=len(vocab), max_position_embeddings=16, bos_token_id=0, eos_token_id=1,
-                         pad_token_id=1, **layers),
-        vision_config=dict(image_size=32, patch_size=8, **layers),
-        projection_dim=16,
-    )
-    torch.manual_seed(0)
-    folder = tmp_path_factory.mktemp("checkpoints") / "tiny-clip"
-    CLIPModel(config).save_pretrained(folder)
-    CLIPProcessor(image_processor=images, tokenizer=tokenizer).save_pretrained(folder)
-    return folder
 
 
 @pytest.fixture(scope="module")
