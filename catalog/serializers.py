@@ -24,3 +24,19 @@ class ClothingItemSerializer(serializers.ModelSerializer):
             "season", "on_sale", "closet_users", "created_at", "updated_at",
         ]
         read_only_fields = fields
+
+
+class CategorySlugField(serializers.SlugRelatedField):
+    default_error_messages = {
+        "does_not_exist": "Unknown category '{value}'. Use one of the slugs from /api/v1/categories.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", queryset=Category.objects.all(), **kwargs)
+
+
+class ScoredItemSerializer(serializers.Serializer):
+    """An item with the score it was ranked by (search relevance, similarity, trend)."""
+
+    score = serializers.FloatField()
+    item = ClothingItemSerializer()

@@ -6,6 +6,8 @@ from catalog import selectors
 from catalog.models import Category
 from closet.selectors import closet_list
 from closet.services import history_record
+from recommend.outfits import complete_the_look
+from recommend.personal import similar_items
 
 PAGE_SIZE = 24
 
@@ -27,4 +29,6 @@ def clothing_detail(request, pk: int):
     if request.user.is_authenticated:
         history_record(user=request.user, item=item)
         in_closet = closet_list(user=request.user).filter(item=item).exists()
-    return render(request, "catalog/detail.html", {"item": item, "in_closet": in_closet})
+    context = {"item": item, "in_closet": in_closet, "similar": similar_items(item=item, limit=6),
+               "complete": complete_the_look(item=item, limit=4)}
+    return render(request, "catalog/detail.html", context)

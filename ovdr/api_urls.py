@@ -5,6 +5,7 @@ from django.urls import path
 from accounts import api as accounts
 from catalog import api as catalog
 from closet import api as closet
+from recommend import api as recommend
 from search import api as search
 from tryon import api as tryon
 
@@ -28,6 +29,10 @@ urlpatterns = [
     path("combinations/<int:pk>/image", tryon.CombinationImageApi.as_view(), name="combination-image"),
     path("search", search.SearchApi.as_view(), name="search"),
     path("search/image", search.ImageSearchApi.as_view(), name="search-image"),
+    path("recommendations/similar/<int:pk>", recommend.SimilarApi.as_view(), name="recommend-similar"),
+    path("recommendations/trending", recommend.TrendingApi.as_view(), name="recommend-trending"),
+    path("recommendations/for-you", recommend.ForYouApi.as_view(), name="recommend-for-you"),
+    path("recommendations/complete/<int:pk>", recommend.CompleteTheLookApi.as_view(), name="recommend-complete"),
     path("jobs", tryon.JobListApi.as_view(), name="job-list"),
     path("jobs/<uuid:pk>", tryon.JobDetailApi.as_view(), name="job-detail"),
     path("jobs/<uuid:pk>/files/<slug:name>.jpg", tryon.JobFileApi.as_view(), name="job-file"),

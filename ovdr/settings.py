@@ -138,6 +138,10 @@ SEARCH_DETECTOR = env.str("SEARCH_DETECTOR", default="pose")  # or "owlvit"
 SEARCH_DETECTOR_PATH = env.str("SEARCH_DETECTOR_PATH", default="")
 SEARCH_ENRICH_ON_SAVE = env.bool("SEARCH_ENRICH_ON_SAVE", default=True)
 
+# --- Recommendations ------------------------------------------------------------------------
+RECOMMEND_TRENDING_HALF_LIFE_DAYS = env.float("RECOMMEND_TRENDING_HALF_LIFE_DAYS", default=7.0)
+RECOMMEND_TRENDING_REFRESH_MINUTES = env.int("RECOMMEND_TRENDING_REFRESH_MINUTES", default=15)
+
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -205,5 +209,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"faiss.loader": {"level": "WARNING"}},  # its import-time chatter is not news
 }
 

@@ -5,10 +5,14 @@ from django.views.static import serve
 
 from catalog.selectors import clothing_list
 from ovdr.api import error_body
+from recommend.personal import for_you
+from recommend.trending import trending_list
 
 
 def home(request):
-    return render(request, "home.html", {"newest": clothing_list()[:8]})
+    picks = for_you(user=request.user, limit=8) if request.user.is_authenticated else []
+    return render(request, "home.html", {"newest": clothing_list()[:8], "trending": trending_list(limit=8),
+                                         "for_you": picks})
 
 
 def healthz(request):

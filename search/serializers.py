@@ -1,17 +1,7 @@
 from rest_framework import serializers
 
-from catalog.models import Category
-from catalog.serializers import ClothingItemSerializer
+from catalog.serializers import CategorySlugField, ScoredItemSerializer
 from search.services import MAX_QUERY_LENGTH
-
-
-class CategorySlugField(serializers.SlugRelatedField):
-    default_error_messages = {
-        "does_not_exist": "Unknown category '{value}'. Use one of the slugs from /api/v1/categories.",
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="slug", queryset=Category.objects.all(), **kwargs)
 
 
 class SearchQuerySerializer(serializers.Serializer):
@@ -22,15 +12,10 @@ class SearchQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
-class SearchHitSerializer(serializers.Serializer):
-    score = serializers.FloatField()
-    item = ClothingItemSerializer()
-
-
 class SearchResultSerializer(serializers.Serializer):
     query = serializers.CharField()
     category = serializers.CharField(allow_null=True)
-    results = SearchHitSerializer(many=True)
+    results = ScoredItemSerializer(many=True)
 
 
 class ImageSearchSerializer(serializers.Serializer):

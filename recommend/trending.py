@@ -1,0 +1,50 @@
+"""Trending: closet adds and views, each worth less as it ages (exponential decay)."""
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Category, ClothingItem
+from catalog.selectors import clothing_list
+from recommend.models import Interaction, TrendingItem
+
+WEIGHTS = {Interaction.Kind.VIEW: 1.0, Interaction.Kind.CLOSET: 3.0}
+WINDOW_HALF_LIVES = 8  # older events would add less than 0.4% of their weight
+
+
+def trending_scores(*, now=None) -> dict[int, float]:
+    """item id -> sum of weight * 0.5 ** (age / half-life) over recent views and closet adds."""
+    now = now or timezone.now()
+    half_life = settings.RECOMMEND_TRENDING_HALF_LIFE_DAYS * 86400
+    since = now - timezone.timedelta(seconds=half_life * WINDOW_HALF_LIVES)
+    rows = list(Interaction.objects.filter(created_at__gte=since, kind__in=list(WEIGHTS))
+                .values_list("item_id", "kind", "created_at"))
+    if not rows:
+        return {}
+    items = np.array([r[0] for r in rows])
+    weights = np.array([WEIGHTS[r[1]] for r in rows])
+    ages = np.array([(now - r[2]).total_seconds() for r in rows])
+    decayed = weights * np.power(0.5, np.maximum(ages, 0) / half_life)
+    unique, positions = np.unique(items, return_inverse=True)
+    return dict(zip(unique.tolist(), np.bincount(positions, weights=decayed).tolist()))
+
+
+def trending_refresh() -> int:
+    """Recompute the cached list; the scheduled task runs this."""
+    now = timezone.now()
+    scores = trending_scores(now=now)
+    with transaction.atomic():
+        TrendingItem.objects.all().delete()
+        TrendingItem.objects.bulk_create(
+            [TrendingItem(item_id=item_id, score=score, computed_at=now) for item_id, score in scores.items()],
+            batch_size=1000)
+    return len(scores)
+
+
+def trending_list(*, category: Category | None = None, limit: int = 10) -> list[tuple[ClothingItem, float]]:
+    if not TrendingItem.objects.exists():
+        trending_refresh()  # first use before the schedule ran: compute once, never fail
+    rows = TrendingItem.objects.filter(item__in=clothing_list(category_slug=category.slug if category else None))
+    rows = rows.select_related("item__category").order_by("-score", "item_id")[:limit]
+    return [(row.item, row.score) for row in rows]

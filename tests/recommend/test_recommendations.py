@@ -1,0 +1,148 @@
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from closet.models import ClosetItem
+from closet.services import history_record
+from recommend.models import Interaction
+from recommend.outfits import color_harmony
+from recommend.trending import trending_refresh, trending_scores
+from search.store import forget_loaded_indexes
+from tests.factories import UserFactory, garment
+from tryon.models import Combination
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_index_cache():
+    forget_loaded_indexes()
+
+
+@pytest.fixture
+def catalog(small_catalog):
+    extra = {
+        "blouse": garment(slug="tops", title="Red Silk Blouse", color=(200, 35, 45), attributes={"color": "red"}),
+        "shorts": garment(slug="bottoms", title="Navy Shorts", color=(30, 40, 75), attributes={"color": "navy"}),
+        "gown": garment(slug="dresses", title="Black Evening Dress", color=(20, 20, 22), attributes={"color": "black"}),
+    }
+    call_command("build_search_index", verbosity=0)
+    return {**small_catalog, **extra}
+
+
+def _ids(response):
+    return [hit["item"]["id"] for hit in response.data["results"]]
+
+
+def _scores(response):
+    return [hit["score"] for hit in response.data["results"]]
+
+
+def test_similar_items_stay_in_the_category_and_exclude_the_item(anon_api, catalog):
+    response = anon_api.get(f"/api/v1/recommendations/similar/{catalog['jacket'].pk}", {"limit": 5})
+    ids = _ids(response)
+    assert catalog["jacket"].pk not in ids and ids
+    assert {hit["item"]["category"] for hit in response.data["results"]} == {"tops"}
+    assert _scores(response) == sorted(_scores(response), reverse=True)
+    assert len(ids) == len(set(ids))
+
+
+def test_similar_items_of_a_dress_are_the_other_dresses(anon_api, catalog):
+    assert _ids(anon_api.get(f"/api/v1/recommendations/similar/{catalog['dress'].pk}")) == [catalog["gown"].pk]
+
+
+def test_similar_items_never_include_inactive_items_and_an_unknown_item_is_404(anon_api, catalog):
+    catalog["tee"].is_active = False
+    catalog["tee"].save()
+    assert catalog["tee"].pk not in _ids(anon_api.get(f"/api/v1/recommendations/similar/{catalog['jacket'].pk}"))
+    assert anon_api.get("/api/v1/recommendations/similar/999999").status_code == 404
+
+
+def test_similar_items_without_an_index_is_an_empty_list(anon_api, small_catalog):
+    response = anon_api.get(f"/api/v1/recommendations/similar/{small_catalog['jacket'].pk}")
+    assert response.status_code == 200 and response.data["results"] == []
+
+
+def test_trending_decays_with_age(catalog):
+    shopper, now = UserFactory(), timezone.now()
+    old = [Interaction(user=shopper, item=catalog["jeans"], kind="closet", created_at=now - timezone.timedelta(days=14))]
+    new = [Interaction(user=shopper, item=catalog["skirt"], kind="view", created_at=now)]
+    Interaction.objects.bulk_create(old + new)
+    scores = trending_scores(now=now)
+    assert scores[catalog["jeans"].pk] == pytest.approx(3 * 0.25)  # two half-lives of 7 days
+    assert scores[catalog["skirt"].pk] == pytest.approx(1.0)
+
+
+def test_trending_is_ordered_filtered_and_cached(anon_api, catalog, settings):
+    shoppers = UserFactory.create_batch(3)
+    for shopper in shoppers:
+        history_record(user=shopper, item=catalog["jeans"])
+    history_record(user=shoppers[0], item=catalog["tee"])
+    ClosetItem.objects.create(user=shoppers[1], item=catalog["tee"])
+    assert trending_refresh() == 2
+    response = anon_api.get("/api/v1/recommendations/trending")
+    assert _ids(response) == [catalog["tee"].pk, catalog["jeans"].pk]  # 1 view + 1 closet add beats 3 views
+    assert _ids(anon_api.get("/api/v1/recommendations/trending", {"category": "bottoms"})) == [catalog["jeans"].pk]
+    history_record(user=shoppers[2], item=catalog["skirt"])  # not in the cached list until the next refresh
+    assert catalog["skirt"].pk not in _ids(anon_api.get("/api/v1/recommendations/trending"))
+
+
+def test_trending_with_no_activity_is_an_empty_list(anon_api, catalog):
+    assert anon_api.get("/api/v1/recommendations/trending").data["results"] == []
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 51}, {"category": "hats"}])
+def test_bad_recommendation_parameters_are_400(anon_api, params):
+    assert anon_api.get("/api/v1/recommendations/trending", params).status_code == 400
+
+
+def test_for_you_needs_sign_in_and_falls_back_to_trending(anon_api, api, catalog):
+    assert anon_api.get("/api/v1/recommendations/for-you").status_code == 401
+    history_record(user=UserFactory(), item=catalog["gown"])
+    assert _ids(api.get("/api/v1/recommendations/for-you")) == [catalog["gown"].pk]
+
+
+def test_for_you_follows_taste_excludes_the_closet_and_mixes_categories(api, shopper, catalog):
+    history_record(user=shopper, item=catalog["skirt"])
+    ClosetItem.objects.create(user=shopper, item=catalog["dress"])
+    fan = UserFactory()  # another shopper who viewed the skirt also viewed the shorts
+    for item in ("skirt", "shorts"):
+        history_record(user=fan, item=catalog[item])
+    results = api.get("/api/v1/recommendations/for-you", {"limit": 6}).data["results"]
+    ids = [hit["item"]["id"] for hit in results]
+    assert catalog["dress"].pk not in ids and len(ids) == len(set(ids))
+    assert catalog["shorts"].pk in ids
+    assert len({hit["item"]["category"] for hit in results[:3]}) == 3  # diversified across categories
+
+
+def test_complete_the_look_prefers_what_others_saved_together(anon_api, catalog):
+    for _ in range(2):
+        Combination.objects.create(user=UserFactory(), top=catalog["tee"], bottom=catalog["skirt"])
+    Combination.objects.create(user=UserFactory(), top=catalog["tee"], bottom=catalog["jeans"])
+    response = anon_api.get(f"/api/v1/recommendations/complete/{catalog['tee'].pk}")
+    ids = _ids(response)
+    assert ids[:2] == [catalog["skirt"].pk, catalog["jeans"].pk]
+    assert {hit["item"]["category"] for hit in response.data["results"]} == {"bottoms"}
+    assert _scores(response) == sorted(_scores(response), reverse=True)
+
+
+def test_complete_the_look_falls_back_to_colour_harmony(anon_api, catalog):
+    ids = _ids(anon_api.get(f"/api/v1/recommendations/complete/{catalog['blouse'].pk}"))
+    assert ids[0] in {catalog["jeans"].pk, catalog["shorts"].pk}  # blue and navy suit red; red on red less so
+    assert ids[-1] == catalog["skirt"].pk
+    assert anon_api.get(f"/api/v1/recommendations/complete/{catalog['dress'].pk}").data["results"] == []
+
+
+def test_colour_harmony_rules():
+    assert color_harmony("navy", "red") > color_harmony("red", "pink")
+    assert color_harmony("red", "green") > color_harmony("red", "yellow")
+    assert color_harmony("white", "teal") == 0.8 and color_harmony(None, "red") == 0.3
+
+
+def test_item_and_home_pages_show_recommendations(client, shopper, catalog):
+    client.force_login(shopper)
+    Combination.objects.create(user=UserFactory(), top=catalog["tee"], bottom=catalog["skirt"])
+    page = client.get(f"/catalog/{catalog['tee'].pk}/").content
+    assert b"You may also like" in page and b"Complete the look" in page
+    home = client.get("/").content
+    assert b"Trending now" in home and b"Picked for you" in home
