@@ -10,7 +10,7 @@ def username_taken(*, username: str) -> bool:
 
 
 def photo_list(*, user: User) -> QuerySet[Photo]:
-    return Photo.objects.filter(owner=user).select_related("owner")
+    return Photo.objects.filter(owner=user).select_related("owner", "analysis")
 
 
 def photo_get(*, user: User, photo_id: int) -> Photo:

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Photo, User
@@ -37,11 +38,18 @@ class AuthTokenSerializer(serializers.Serializer):
 class PhotoSerializer(serializers.ModelSerializer):
     is_primary = serializers.SerializerMethodField()
     file_url = serializers.SerializerMethodField()
+    tryon_problems = serializers.SerializerMethodField()
 
     class Meta:
         model = Photo
-        fields = ["id", "width", "height", "is_primary", "file_url", "created_at"]
+        fields = ["id", "width", "height", "is_primary", "file_url", "tryon_problems", "created_at"]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"},
+                          "description": "Why this photo cannot serve a body region (upper, lower, full)."})
+    def get_tryon_problems(self, photo: Photo) -> dict:
+        analysis = getattr(photo, "analysis", None)
+        return analysis.problems if analysis else {}
 
     def get_is_primary(self, photo: Photo) -> bool:
         return photo.pk == self.context["request"].user.primary_photo_id

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import Photo, User
 from accounts.selectors import username_taken
 from ovdr.images import image_normalise
+from tryon.preprocess import photo_analyse
 
 
 def user_lock(*, user_id: int) -> User:
@@ -43,6 +44,8 @@ def photo_upload(*, user: User, upload) -> Photo:
     except Exception:
         photo.image.delete(save=False)
         raise
+    # Pose and segmentation now, so the shopper learns at once what this photo can be used for.
+    photo_analyse(photo=photo)
     return photo
 
 

@@ -314,9 +314,11 @@ def run_scenario(scenario: str, concurrency: int, seconds: float, port: int, tok
     cpu0, t0 = probe.snapshot(), time.perf_counter()
     deadline_box.append(time.monotonic() + seconds)
     barrier.wait()
+    # Stop by time: a request started before the deadline gets at most its socket timeout
+    # (twice for the closet's add and remove), so the whole scenario is bounded.
+    join_by = time.monotonic() + seconds + 2 * REQUEST_TIMEOUT_S + 5
     for t in threads:
-        # Stop by time: a request started before the deadline gets at most its socket timeout.
-        t.join(seconds + 2 * REQUEST_TIMEOUT_S + 5)
+        t.join(max(0.0, join_by - time.monotonic()))
     wall = time.perf_counter() - t0
     cpu = probe.usage(cpu0, probe.snapshot(), wall)
     merged: dict[str, Stats] = {}
@@ -349,10 +351,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gunicorn_start(env: dict, port: int, workers: int, log_path: Path) -> subprocess.Popen:
-    log = log_path.open("ab")
+PROJECT_GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+
+# gunicorn reads one config file. This one takes the project's gunicorn.conf.py, when there is
+# one, so its hooks (a model warm-up in post_worker_init, say) run as in production. It adds a
+# marker file per worker once that worker can serve, so the bench starts timing only when all
+# are ready. Command-line options (workers, bind, timeout) override the project file's.
+GUNICORN_CONF = """\
+import os
+import runpy
+
+_project = runpy.run_path({project!r}) if os.path.exists({project!r}) else {{}}
+globals().update({{k: v for k, v in _project.items() if not k.startswith("_")}})
+
+
+def post_worker_init(worker):
+    if callable(_project.get("post_worker_init")):
+        _project["post_worker_init"](worker)
+    open(os.path.join({ready!r}, str(os.getpid())), "w").close()
+"""
+
+
+def gunicorn_start(env: dict, port: int, workers: int, tmp: Path) -> subprocess.Popen:
+    ready = tmp / "ready"
+    ready.mkdir()
+    conf = tmp / "gunicorn_bench.conf.py"
+    conf.write_text(GUNICORN_CONF.format(project=str(PROJECT_GUNICORN_CONF), ready=str(ready)))
+    log = (tmp / "gunicorn.log").open("ab")
     cmd = [
         sys.executable, "-m", "gunicorn",
+        "--config", str(conf),
         "--workers", str(workers), "--threads", "1",
         "--bind", f"{HOST}:{port}",
         "--timeout", str(REQUEST_TIMEOUT_S), "--graceful-timeout", "5",
@@ -366,14 +394,49 @@ def gunicorn_start(env: dict, port: int, workers: int, log_path: Path) -> subpro
         log.close()
 
 
-def gunicorn_wait(proc: subprocess.Popen, port: int, workers: int, log_path: Path, timeout: float = 60) -> None:
-    """Until /healthz answers 200 and every worker has booted."""
-    deadline = time.monotonic() + timeout
+def gunicorn_workers(proc: subprocess.Popen) -> set[int]:
+    """PIDs of the master's live children (Linux /proc); empty where /proc is missing."""
+    children = set()
+    try:
+        for task in os.listdir(f"/proc/{proc.pid}/task"):
+            with open(f"/proc/{proc.pid}/task/{task}/children") as f:
+                children.update(int(pid) for pid in f.read().split())
+    except OSError:
+        pass
+    return children
+
+
+def rss_mib(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def gunicorn_memory(proc: subprocess.Popen) -> str:
+    """Resident memory of the master and workers, e.g. "master 60 MiB, 4 workers 410 MiB each"."""
+    master = rss_mib(proc.pid)
+    workers = [m for m in (rss_mib(pid) for pid in gunicorn_workers(proc)) if m is not None]
+    if master is None or not workers:
+        return ""
+    return (f"master {master:.0f} MiB, {len(workers)} workers {min(workers):.0f} to {max(workers):.0f} MiB each "
+            f"({master + sum(workers):.0f} MiB in all)")
+
+
+def gunicorn_wait(proc: subprocess.Popen, port: int, workers: int, tmp: Path, timeout: float = 120) -> float:
+    """Until every worker has run post_worker_init and /healthz answers; the seconds it took."""
+    started, log_path = time.monotonic(), tmp / "gunicorn.log"
+    deadline = started + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise BenchError(f"gunicorn exited with {proc.returncode}:\n{log_tail(log_path)}")
-        booted = log_path.read_text(errors="replace").count("Booting worker with pid")
-        if booted >= workers:
+        ready = {int(name) for name in os.listdir(tmp / "ready")}
+        live = gunicorn_workers(proc)
+        if len(ready & live if live else ready) >= workers:
             try:
                 conn = http.client.HTTPConnection(HOST, port, timeout=2)
                 conn.request("GET", "/healthz")
@@ -381,11 +444,12 @@ def gunicorn_wait(proc: subprocess.Popen, port: int, workers: int, log_path: Pat
                 body = response.read()
                 conn.close()
                 if response.status == 200 and body == b"ok":
-                    return
+                    return time.monotonic() - started
             except OSError:
                 pass
         time.sleep(0.2)
-    raise BenchError(f"gunicorn did not answer /healthz within {timeout:.0f}s:\n{log_tail(log_path)}")
+    raise BenchError(f"gunicorn's {workers} workers were not all ready within {timeout:.0f}s:\n"
+                     f"{log_tail(log_path)}")
 
 
 def gunicorn_stop(proc: subprocess.Popen) -> None:
@@ -410,10 +474,15 @@ LOG_NOISE = re.compile(r"\[INFO\] (Starting gunicorn|Listening at|Using worker|B
                        r"Handling signal|Worker exiting|Shutting down|Control socket)")
 
 
+PROGRESS_BAR = re.compile(r"\d+/\d+ \[[\d:<?]+")  # tqdm, e.g. a model loading in a warm-up hook
+
+
 def log_findings(path: Path) -> list[str]:
-    """Lines of the gunicorn/Django log other than gunicorn's routine start/stop messages."""
+    """Lines of the gunicorn/Django log other than routine start/stop messages and progress bars."""
     text = path.read_text(errors="replace") if path.exists() else ""
-    return [line for line in text.splitlines() if line.strip() and not LOG_NOISE.search(line)]
+    lines = (part for line in text.splitlines() for part in line.split("\r"))
+    return [line for line in lines
+            if line.strip() and not LOG_NOISE.search(line) and not PROGRESS_BAR.search(line)]
 
 
 # --- Checks ------------------------------------------------------------------------------------
@@ -480,11 +549,18 @@ def manage(env: dict, *args: str) -> None:
         raise BenchError(f"manage.py {' '.join(args)} failed with exit status {done.returncode}:\n{tail}")
 
 
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)  # unwinds through main's finally: gunicorn stops, the database goes
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.seed:
         seed(int(args.seed[0]), int(args.seed[1]), args.seed[2])
         return 0
+    signal.signal(signal.SIGTERM, _terminate)
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started in the background by a script
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     server, configured_db, bench_url = bench_database_url(database_url)
@@ -514,6 +590,8 @@ def main(argv=None) -> int:
     env.setdefault("LOG_LEVEL", "WARNING")
     conn_max_age = env.get("CONN_MAX_AGE", "0")
     proc = None
+    boot_s = float("nan")
+    memory = ""
     results: list[Result] = []
     closet_check = ""
     findings: list[str] = []
@@ -537,8 +615,9 @@ def main(argv=None) -> int:
               f"{time.monotonic() - started:.1f}s; starting gunicorn...", file=sys.stderr)
 
         port = free_port()
-        proc = gunicorn_start(env, port, args.workers, log_path)
-        gunicorn_wait(proc, port, args.workers, log_path)
+        proc = gunicorn_start(env, port, args.workers, tmp)
+        boot_s = gunicorn_wait(proc, port, args.workers, tmp)
+        print(f"gunicorn's {args.workers} workers ready in {boot_s:.1f}s", file=sys.stderr)
         smoke_test(port, tokens[0], item_ids[0])
 
         probe = CpuProbe(proc.pid)
@@ -555,6 +634,7 @@ def main(argv=None) -> int:
                     if name in merged:
                         results.append(Result(name, level, merged[name], wall, cpu))
 
+        memory = gunicorn_memory(proc)
         leftover, counted = server.execute(
             f"SELECT (SELECT COUNT(*) FROM `{BENCH_DB}`.closet_closetitem), "
             f"(SELECT COALESCE(SUM(closet_users), 0) FROM `{BENCH_DB}`.catalog_clothingitem)")[0]
@@ -572,19 +652,30 @@ def main(argv=None) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
     print_report(args, results, db_version, conn_max_age, closet_check, findings,
-                 time.monotonic() - started, load_before)
+                 time.monotonic() - started, load_before, boot_s, memory)
     errors = sum(r.stats.errors for r in results)
     return 1 if errors or (closet_check and "left after the run: 0;" not in closet_check) else 0
 
 
+def nproc() -> int:
+    """CPUs this process may run on, as `nproc` counts them."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def print_report(args, results: list[Result], db_version: str, conn_max_age: str, closet_check: str,
-                 findings: list[str], total_s: float, load_before: float) -> None:
+                 findings: list[str], total_s: float, load_before: float, boot_s: float,
+                 memory: str) -> None:
     ceiling = {r.concurrency: len(r.stats.latencies) / r.seconds for r in results if r.name == "healthz"}
     print()
-    print(f"- Machine: {os.cpu_count()} CPUs (nproc), {platform.machine()}, Python {platform.python_version()}, "
+    print(f"- Machine: {nproc()} CPUs (nproc), {platform.machine()}, Python {platform.python_version()}, "
           f"load generator on the same machine; 1-min load average before the run: {load_before:.2f}")
     print(f"- Database: {db_version} (scratch database `{BENCH_DB}`), CONN_MAX_AGE={conn_max_age}")
-    print(f"- Server: gunicorn, {args.workers} sync workers x 1 thread, DEBUG=False; "
+    hooks = " with the hooks of gunicorn.conf.py" if PROJECT_GUNICORN_CONF.exists() else ""
+    print(f"- Server: gunicorn, {args.workers} sync workers x 1 thread{hooks}, DEBUG=False, "
+          f"all workers ready {boot_s:.1f}s after start; "
           f"{args.seconds:g}s per scenario after {args.warmup:g}s warm-up")
     print()
     print("| scenario | concurrency | requests | req/s | p50 ms | p99 ms | errors | % of ceiling |")
@@ -610,6 +701,8 @@ def print_report(args, results: list[Result], db_version: str, conn_max_age: str
     if worst_other > 0.15:
         print(f"- WARNING: other processes used up to {worst_other:.2f} cores during the run; "
               "these numbers are low. Rerun on an idle machine.")
+    if memory:
+        print(f"- gunicorn resident memory after the run: {memory}")
     if closet_check:
         print(f"- {closet_check}")
     for r in results:
@@ -630,3 +723,6 @@ if __name__ == "__main__":
     except BenchError as exc:
         print(f"\nbench failed: {exc}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        print("\ninterrupted; gunicorn stopped, scratch files removed", file=sys.stderr)
+        sys.exit(130)

@@ -19,7 +19,8 @@ SQLite database and media folder that are deleted afterwards:
    random retrieval.
 4. `--report-test` runs step 2 once on the held-out test split. Nothing is tuned on it.
 
-A full run (2,747 catalog photos, 301 queries) takes about 8 minutes on 2 cores.
+A full run (2,747 catalog photos, 301 queries) takes about 9 CPU-minutes: 12.5 minutes of wall
+time on 2 shared cores, with --report-test. Results and how to read them: bench/README.md.
 """
 
 from __future__ import annotations

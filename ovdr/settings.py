@@ -137,10 +137,19 @@ SEARCH_EXACT_MAX = env.int("SEARCH_EXACT_MAX", default=50_000)  # above it: an a
 SEARCH_DETECTOR = env.str("SEARCH_DETECTOR", default="pose")  # or "owlvit"
 SEARCH_DETECTOR_PATH = env.str("SEARCH_DETECTOR_PATH", default="")
 SEARCH_ENRICH_ON_SAVE = env.bool("SEARCH_ENRICH_ON_SAVE", default=True)
+# Threads per process for torch models: 1 suits web workers; raise it for try-on workers.
+TORCH_NUM_THREADS = env.int("TORCH_NUM_THREADS", default=1)
 
 # --- Recommendations ------------------------------------------------------------------------
 RECOMMEND_TRENDING_HALF_LIFE_DAYS = env.float("RECOMMEND_TRENDING_HALF_LIFE_DAYS", default=7.0)
 RECOMMEND_TRENDING_REFRESH_MINUTES = env.int("RECOMMEND_TRENDING_REFRESH_MINUTES", default=15)
+
+# --- Try-on ---------------------------------------------------------------------------------
+TRYON_ENGINE = env.str("TRYON_ENGINE", default="warp")  # "warp" (CPU) or "diffusion"
+TRYON_DIFFUSION_BASE_PATH = env.str("TRYON_DIFFUSION_BASE_PATH", default="")  # SD-1.5 inpainting, diffusers layout
+TRYON_DIFFUSION_ATTN_PATH = env.str("TRYON_DIFFUSION_ATTN_PATH", default="")  # CatVTON attention weights
+TRYON_DIFFUSION_DEVICE = env.str("TRYON_DIFFUSION_DEVICE", default="")  # empty: cuda when present, else cpu
+TRYON_SHARES_PER_DAY = env.int("TRYON_SHARES_PER_DAY", default=10)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -1,6 +1,7 @@
 """Search queries: text in plain words, and photos through a background job."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from django.core.files.storage import default_storage
@@ -46,9 +47,20 @@ def nearest_items(
     return [SearchHit(item=items[item_id], score=float(score)) for item_id, score in found if item_id in items]
 
 
+@lru_cache(maxsize=2048)
+def _query_vector(encoder_name: str, query: str) -> np.ndarray:
+    """Shoppers repeat queries; encoding is most of a search's time. Keyed by encoder name so a
+    changed encoder never reuses another model's vectors."""
+    return get_encoder().encode_texts([query])[0]
+
+
+def query_vectors_forget() -> None:
+    _query_vector.cache_clear()
+
+
 def search_text(*, query: str, category: Category | None = None, limit: int = 20) -> list[SearchHit]:
     encoder = get_encoder()
-    vector = encoder.encode_texts([query.strip()[:MAX_QUERY_LENGTH]])[0]
+    vector = _query_vector(encoder.name, " ".join(query.lower().split())[:MAX_QUERY_LENGTH])
     categories = Category.objects.filter(pk=category.pk) if category else None
     return nearest_items(encoder=encoder, space=encoder.text_query_space, vector=vector,
                          categories=categories, limit=limit)

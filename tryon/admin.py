@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tryon.models import Combination, Job
+from tryon.models import Combination, Job, Share
 
 
 @admin.register(Combination)
@@ -20,3 +20,14 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Share)
+class ShareAdmin(admin.ModelAdmin):
+    list_display = ["user", "email", "job", "created_at"]
+    search_fields = ["user__username", "email"]
+    readonly_fields = ["user", "job", "email", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+

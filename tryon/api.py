@@ -9,7 +9,12 @@ from rest_framework.views import APIView
 
 from tryon import jobs, selectors, services
 from tryon.models import Combination, Job
-from tryon.serializers import CombinationCreateSerializer, CombinationSerializer, JobSerializer
+from accounts.selectors import photo_get
+from tryon.serializers import (
+    CombinationCreateSerializer, CombinationSerializer, JobSerializer, ShareSerializer, TryOnSerializer,
+)
+from tryon.sharing import ShareLimitReached, tryon_share
+from tryon.tryons import tryon_start
 
 
 class CombinationListApi(generics.ListAPIView):
@@ -24,8 +29,12 @@ class CombinationListApi(generics.ListAPIView):
     def post(self, request):
         data = CombinationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        items = {slot: data.validated_data.get(f"{slot}_id") for slot in ("top", "bottom", "dress")}
-        combination, created = services.combination_create(user=request.user, **items)
+        if job_id := data.validated_data.get("job_id"):
+            job = selectors.job_get(user=request.user, job_id=job_id)
+            combination, created = services.combination_from_job(user=request.user, job=job)
+        else:
+            items = {slot: data.validated_data.get(f"{slot}_id") for slot in ("top", "bottom", "dress")}
+            combination, created = services.combination_create(user=request.user, **items)
         return Response(CombinationSerializer(combination, context={"request": request}).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -66,6 +75,38 @@ class JobFileApi(APIView):
         if not default_storage.exists(path):
             raise Http404("No such file for this job.")
         return FileResponse(default_storage.open(path, "rb"), content_type="image/jpeg")
+
+
+class TooManyShares(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "share_limit"
+
+
+class TryOnApi(APIView):
+    @extend_schema(request=TryOnSerializer, responses={202: JobSerializer, 200: JobSerializer},
+                   description="Queues a try-on (202). The same photo, items, engine and options answer "
+                               "the finished job at once (200).")
+    def post(self, request):
+        data = TryOnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        photo = photo_get(user=request.user, photo_id=values.pop("photo_id"))
+        items = {slot: values.pop(f"{slot}_id", None) for slot in ("top", "bottom", "dress")}
+        job, created = tryon_start(owner=request.user, photo=photo, **items, **values)
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
+
+
+class TryOnShareApi(APIView):
+    @extend_schema(request=ShareSerializer, responses={201: ShareSerializer})
+    def post(self, request, pk):
+        data = ShareSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = selectors.job_get(user=request.user, job_id=pk)
+        try:
+            tryon_share(user=request.user, job=job, email=data.validated_data["email"])
+        except ShareLimitReached as exc:
+            raise TooManyShares(str(exc))
+        return Response({"email": data.validated_data["email"]}, status=status.HTTP_201_CREATED)
 
 
 class JobListApi(generics.ListAPIView):

@@ -2,5 +2,8 @@ from django.apps import AppConfig
 
 
 class TryonConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'tryon'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "tryon"
+
+    def ready(self) -> None:
+        from tryon import handler  # noqa: F401  (registers the try-on job)

@@ -8,10 +8,13 @@ job fails or is cancelled.
 
 import logging
 import shutil
+from datetime import timedelta
 from typing import Callable, Protocol
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -33,6 +36,9 @@ class Report(Protocol):
     def __call__(self, progress: int, stage: str = "") -> None: ...
 
 
+MAX_ATTEMPTS = 2
+STALE_AFTER = timedelta(seconds=settings.Q_CLUSTER["timeout"] * MAX_ATTEMPTS + 120)
+NEVER_PICKED_UP_AFTER = timedelta(days=1)
 JobHandler = Callable[..., dict]
 JOB_HANDLERS: dict[str, JobHandler] = {}
 
@@ -45,8 +51,8 @@ def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
     return register
 
 
-def job_create(*, owner: User, kind: str, params: dict) -> Job:
-    job = Job.objects.create(owner=owner, kind=kind, params=params)
+def job_create(*, owner: User, kind: str, params: dict, cache_key: str = "") -> Job:
+    job = Job.objects.create(owner=owner, kind=kind, params=params, cache_key=cache_key)
     transaction.on_commit(lambda: async_task("tryon.tasks.job_run", str(job.pk), task_name=f"job-{job.pk}"))
     return job
 
@@ -86,12 +92,15 @@ def _reporter(job: Job) -> Report:
 
 
 def job_run(*, job_id: str) -> None:
-    """Run a queued job to its end; what the handler returns becomes the job's result."""
-    started = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=timezone.now()
+    """Run a queued job to its end; what the handler returns becomes the job's result.
+
+    django-q2 delivers a task again only after its timeout killed the first attempt (or the
+    worker died), so a job still marked running gets one more attempt, and no more."""
+    started = Job.objects.filter(pk=job_id, status__in=Job.ACTIVE, attempts__lt=MAX_ATTEMPTS).update(
+        status=Job.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
     )
     if not started:
-        return  # cancelled before a worker took it, or already taken
+        return  # cancelled before a worker took it, finished, or out of attempts
     job = Job.objects.get(pk=job_id)
     handler = JOB_HANDLERS.get(job.kind)
     try:
@@ -108,3 +117,19 @@ def job_run(*, job_id: str) -> None:
     else:
         if not _finish(job, status=Job.Status.SUCCEEDED, result=result, progress=100, stage="done"):
             _files_delete(job)  # cancelled after the last report: keep no partial output
+
+
+def job_reap_stale() -> int:
+    """Scheduled: a job never stays running (or queued) forever, even when its worker died."""
+    now, reaped = timezone.now(), 0
+    stale = {"status": Job.Status.RUNNING, "started_at__lt": now - STALE_AFTER}
+    forgotten = {"status": Job.Status.QUEUED, "created_at__lt": now - NEVER_PICKED_UP_AFTER}
+    for criteria, message in ((stale, "The job took too long and was stopped."),
+                              (forgotten, "No worker picked the job up. Please try again.")):
+        for job in Job.objects.filter(**criteria):
+            if Job.objects.filter(pk=job.pk, status=job.status).update(
+                    status=Job.Status.FAILED, error=message, finished_at=now):
+                _files_delete(job)
+                reaped += 1
+    return reaped
+

@@ -56,10 +56,13 @@ class Job(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=50, blank=True)
     params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    # Same photo, items, engine and options -> same key: a finished job answers again at once.
+    cache_key = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -76,3 +79,13 @@ class Job(models.Model):
     def files_prefix(self) -> str:
         """Every file a job writes lives under this storage folder, so cleanup is one rmtree."""
         return f"private/jobs/{self.pk}/"
+
+
+class Share(models.Model):
+    """A try-on result emailed by its owner; counted to cap shares per day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="shares")
+    email = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+

@@ -28,6 +28,22 @@ class CombinationCreateSerializer(serializers.Serializer):
     top_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
     bottom_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
     dress_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
+    job_id = serializers.UUIDField(required=False, help_text="Instead of items: a finished try-on of yours, "
+                                                            "saved with its image.")
+
+
+class TryOnSerializer(serializers.Serializer):
+    _items = ClothingItem.objects.select_related("category").filter(is_active=True)
+    photo_id = serializers.IntegerField(help_text="One of your photos.")
+    top_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
+    bottom_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
+    dress_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
+    engine = serializers.ChoiceField(choices=["warp", "diffusion"], required=False)
+    options = serializers.DictField(required=False, help_text="steps, guidance, seed (diffusion)")
+
+
+class ShareSerializer(serializers.Serializer):
+    email = serializers.EmailField()
 
 
 class JobSerializer(serializers.ModelSerializer):

@@ -1,16 +1,18 @@
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from accounts.models import User
 from accounts.services import user_lock
 from catalog.models import Category, ClothingItem
-from tryon.models import Combination
+from tryon.models import Combination, Job
 
 SLOT_REGIONS = {"top": Category.BodyRegion.UPPER, "bottom": Category.BodyRegion.LOWER,
                 "dress": Category.BodyRegion.FULL}
 
 
-def _validate_outfit(*, top: ClothingItem | None, bottom: ClothingItem | None, dress: ClothingItem | None) -> None:
+def validate_outfit(*, top: ClothingItem | None, bottom: ClothingItem | None, dress: ClothingItem | None) -> None:
     if not (top or bottom or dress):
         raise ValidationError("Choose at least a top, a bottom or a dress.")
     if dress and (top or bottom):
@@ -30,10 +32,23 @@ def combination_create(
     dress: ClothingItem | None = None,
 ) -> tuple[Combination, bool]:
     """Save an outfit; saving the same one again returns the existing one (created=False)."""
-    _validate_outfit(top=top, bottom=bottom, dress=dress)
+    validate_outfit(top=top, bottom=bottom, dress=dress)
     with transaction.atomic():
         user_lock(user_id=user.pk)
         return Combination.objects.get_or_create(user=user, top=top, bottom=bottom, dress=dress)
+
+
+def combination_from_job(*, user: User, job: Job) -> tuple[Combination, bool]:
+    """Save a finished try-on as an outfit, with its result image."""
+    if job.kind != Job.Kind.TRYON or job.status != Job.Status.SUCCEEDED:
+        raise ValidationError({"job_id": "Only a finished try-on can be saved as an outfit."})
+    items = {slot: ClothingItem.objects.select_related("category").filter(pk=job.params.get(f"{slot}_id")).first()
+             for slot in ("top", "bottom", "dress")}
+    combination, created = combination_create(user=user, **items)
+    if not combination.result_image:
+        with default_storage.open(f"{job.files_prefix}result.jpg", "rb") as handle:
+            combination.result_image.save(f"{combination.pk}.jpg", ContentFile(handle.read()))
+    return combination, created
 
 
 def combination_delete(*, combination: Combination) -> None:

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from tryon import views
+from tryon import studio, views
 
 app_name = "tryon"
 urlpatterns = [
     path("", views.outfits_page, name="outfits"),
     path("<int:pk>/delete/", views.outfit_delete, name="delete"),
+    path("studio/", studio.studio_page, name="studio"),
 ]

@@ -8,13 +8,16 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from search.services import query_vectors_forget  # noqa: E402
 from search.store import forget_loaded_indexes  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _fresh_index_cache():
-    """The root conftest gives each test its own index folder; forget what earlier tests loaded."""
+    """The root conftest gives each test its own index folder; forget what earlier tests loaded,
+    and the query vectors of models that earlier tests built under the same name."""
     forget_loaded_indexes()
+    query_vectors_forget()
     yield
     forget_loaded_indexes()
 

@@ -37,8 +37,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"{key}: {'; '.join(exc.messages)}")
                 continue
             created, skipped = (created + 1, skipped) if item else (created, skipped + 1)
-        self.stdout.write(self.style.SUCCESS(
-            f"Imported {created} new items; {skipped} were already there; {failed} failed."))
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS(
+                f"Imported {created} new items; {skipped} were already there; {failed} failed."))
 
     def _load_captions(self, path: Path, *, explicit: bool) -> dict:
         if not path.exists():

@@ -29,5 +29,6 @@ class Command(BaseCommand):
                 encoded += items_embed(encoder=encoder, items=batch)
                 bar.update(len(batch))
         sizes = {space: len(index_build(encoder=encoder, space=space)) for space in SPACES}
-        self.stdout.write(self.style.SUCCESS(
-            f"Encoded {encoded} new vectors; index holds {sizes['image']} items ({encoder.name})."))
+        if not quiet:
+            self.stdout.write(self.style.SUCCESS(
+                f"Encoded {encoded} new vectors; index holds {sizes['image']} items ({encoder.name})."))

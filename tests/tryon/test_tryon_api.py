@@ -1,0 +1,158 @@
+"""Try-on through the API: checks before queueing, the job, caching, outfits and sharing."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from tryon import jobs
+from tryon.models import Job
+from tests.factories import image_bytes
+
+pytestmark = pytest.mark.django_db
+PEOPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "people"
+needs_people = pytest.mark.skipif(not PEOPLE.is_dir(), reason="../shared/data/people is not present")
+
+
+def _upload(api, data: bytes) -> dict:
+    response = api.post("/api/v1/photos", {"image": SimpleUploadedFile("me.jpg", data)}, format="multipart")
+    assert response.status_code == 201
+    return response.data
+
+
+@pytest.fixture
+def person_photo(api):
+    return _upload(api, (PEOPLE / "omnitry_person_bottom_cloth.jpg").read_bytes())
+
+
+def _try(api, capture, **body):
+    with capture(execute=True):
+        return api.post("/api/v1/tryon", body, format="json")
+
+
+def test_a_photo_without_a_person_is_flagged_at_upload_and_refused_for_try_on(
+        api, tops, django_capture_on_commit_callbacks):
+    photo = _upload(api, image_bytes(size=(200, 300)))
+    assert "could not find a person" in photo["tryon_problems"]["upper"]
+    response = _try(api, django_capture_on_commit_callbacks, photo_id=photo["id"], top_id=tops[0].pk)
+    assert response.status_code == 400 and "could not find a person" in response.data["error"]["message"]
+    assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize("body, status", [
+    (lambda p, t, b, d: {"photo_id": p, "top_id": t, "dress_id": d}, 400),
+    (lambda p, t, b, d: {"photo_id": p, "top_id": b}, 400),
+    (lambda p, t, b, d: {"photo_id": p, "top_id": 999999}, 400),
+    (lambda p, t, b, d: {"photo_id": p}, 400),
+    (lambda p, t, b, d: {"photo_id": p, "top_id": t, "engine": "magic"}, 400),
+    (lambda p, t, b, d: {"photo_id": p, "top_id": t, "engine": "diffusion"}, 400),  # no weights configured
+    (lambda p, t, b, d: {"photo_id": p, "top_id": t, "options": {"steps": 10_000}}, 400),
+    (lambda p, t, b, d: {"photo_id": 999999, "top_id": t}, 404),
+])
+def test_invalid_requests_are_refused_before_anything_is_queued(
+        api, tops, bottom, dress, django_capture_on_commit_callbacks, body, status):
+    photo = _upload(api, image_bytes())
+    response = _try(api, django_capture_on_commit_callbacks, **body(photo["id"], tops[0].pk, bottom.pk, dress.pk))
+    assert response.status_code == status and response.data["error"]["message"]
+    assert not Job.objects.exists()
+
+
+def test_another_shoppers_photo_is_404(api, other_api, tops, django_capture_on_commit_callbacks):
+    photo = _upload(api, image_bytes())
+    response = _try(other_api, django_capture_on_commit_callbacks, photo_id=photo["id"], top_id=tops[0].pk)
+    assert response.status_code == 404
+
+
+@needs_people
+def test_try_on_runs_caches_and_is_private(api, other_api, person_photo, tops, django_capture_on_commit_callbacks):
+    assert person_photo["tryon_problems"] == {}
+    first = _try(api, django_capture_on_commit_callbacks, photo_id=person_photo["id"], top_id=tops[0].pk)
+    assert first.status_code == 202
+    job = api.get(f"/api/v1/jobs/{first.data['id']}").data
+    assert job["status"] == "succeeded", job["error"]
+    result = api.get(f"/api/v1/jobs/{job['id']}/files/result.jpg")
+    size = Image.open(Path(default_storage.path(f"private/jobs/{job['id']}/result.jpg"))).size
+    assert result.status_code == 200 and size == (person_photo["width"], person_photo["height"])
+    assert other_api.get(f"/api/v1/jobs/{job['id']}/files/result.jpg").status_code == 404
+    again = _try(api, django_capture_on_commit_callbacks, photo_id=person_photo["id"], top_id=tops[0].pk)
+    assert again.status_code == 200 and again.data["id"] == job["id"]
+
+
+@needs_people
+def test_an_outfit_is_saved_with_its_image_and_shared_by_email(
+        api, person_photo, tops, bottom, django_capture_on_commit_callbacks):
+    job_id = _try(api, django_capture_on_commit_callbacks, photo_id=person_photo["id"], top_id=tops[0].pk,
+                  bottom_id=bottom.pk).data["id"]
+    assert Job.objects.get(pk=job_id).status == "succeeded"
+    outfit = api.post("/api/v1/combinations", {"job_id": job_id}, format="json")
+    assert outfit.status_code == 201 and outfit.data["result_image_url"]
+    assert api.get(outfit.data["result_image_url"]).status_code == 200
+    shared = api.post(f"/api/v1/tryon/{job_id}/share", {"email": "friend@example.com"}, format="json")
+    assert shared.status_code == 201
+    [message] = mail.outbox
+    assert message.to == ["friend@example.com"] and message.attachments[0][2] == "image/jpeg"
+
+
+def _finished_job(shopper) -> Job:
+    job = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.SUCCEEDED, params={})
+    default_storage.save(job.files_prefix + "result.jpg", ContentFile(image_bytes()))
+    return job
+
+
+def test_sharing_is_capped_per_day_and_needs_a_valid_address(api, other_api, shopper, settings):
+    settings.TRYON_SHARES_PER_DAY = 2
+    job = _finished_job(shopper)
+    assert api.post(f"/api/v1/tryon/{job.pk}/share", {"email": "not-an-email"}, format="json").status_code == 400
+    assert other_api.post(f"/api/v1/tryon/{job.pk}/share", {"email": "a@example.com"}, format="json").status_code == 404
+    for _ in range(2):
+        assert api.post(f"/api/v1/tryon/{job.pk}/share", {"email": "a@example.com"}, format="json").status_code == 201
+    third = api.post(f"/api/v1/tryon/{job.pk}/share", {"email": "a@example.com"}, format="json")
+    assert third.status_code == 429 and "2 try-ons a day" in third.data["error"]["message"]
+    assert len(mail.outbox) == 2
+
+
+def test_an_unfinished_job_cannot_be_shared_or_saved(api, shopper):
+    job = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON)
+    assert api.post(f"/api/v1/tryon/{job.pk}/share", {"email": "a@example.com"}, format="json").status_code == 400
+    assert api.post("/api/v1/combinations", {"job_id": str(job.pk)}, format="json").status_code == 400
+
+
+def test_stale_jobs_are_ended_and_their_files_removed(shopper):
+    old = timezone.now() - jobs.STALE_AFTER - timedelta(minutes=1)
+    running = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.RUNNING, started_at=old)
+    default_storage.save(running.files_prefix + "partial.jpg", ContentFile(b"x"))
+    fresh = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.RUNNING,
+                               started_at=timezone.now())
+    assert jobs.job_reap_stale() == 1
+    running.refresh_from_db(), fresh.refresh_from_db()
+    assert running.status == "failed" and "too long" in running.error and fresh.status == "running"
+    assert not default_storage.exists(running.files_prefix + "partial.jpg")
+
+
+def test_a_job_whose_worker_died_gets_one_more_attempt(shopper, monkeypatch):
+    runs = []
+    monkeypatch.setitem(jobs.JOB_HANDLERS, Job.Kind.TRYON, lambda *, job, report: runs.append(job.pk) or {})
+    died_once = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.RUNNING, attempts=1)
+    died_twice = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.RUNNING, attempts=2)
+    jobs.job_run(job_id=str(died_once.pk))
+    jobs.job_run(job_id=str(died_twice.pk))
+    assert runs == [died_once.pk]
+    died_once.refresh_from_db()
+    assert (died_once.status, died_once.attempts) == ("succeeded", 2)
+
+
+def test_studio_page_offers_photos_and_the_picked_item(client, shopper, tops):
+    client.force_login(shopper)
+    assert b"upload a full-body photo" in client.get("/outfits/studio/").content
+    from accounts.services import photo_upload
+
+    photo_upload(user=shopper, upload=SimpleUploadedFile("me.jpg", image_bytes()))
+    page = client.get(f"/outfits/studio/?item={tops[0].pk}").content.decode()
+    assert f'value="{tops[0].pk}" selected' in page and 'name="photo_id"' in page

@@ -1,0 +1,51 @@
+"""What a try-on engine receives and returns. Engines know nothing of Django or jobs.
+
+The job hands an engine one garment at a time (an outfit is bottom first, then top, each step
+taking the previous result as its person image); the person analysis stays that of the original
+photo. `report(progress 0-100, stage)` raises when the owner cancels, so engines call it between
+steps and stop there.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import numpy as np
+from PIL import Image
+
+REGIONS = ("upper", "lower", "full")  # tops, bottoms, dresses (catalog Category.body_region)
+Report = Callable[..., None]
+
+
+@dataclass
+class PersonAnalysis:
+    """Pose and segmentation of one photo, computed once on upload and cached."""
+
+    width: int
+    height: int
+    landmarks: list[tuple[float, float, float]]  # 33 mediapipe pose landmarks: x px, y px, visibility
+    person_mask: np.ndarray  # bool H x W
+
+    def to_json(self) -> dict:
+        return {"width": self.width, "height": self.height, "landmarks": [list(p) for p in self.landmarks]}
+
+    @classmethod
+    def from_json(cls, data: dict, person_mask: np.ndarray) -> "PersonAnalysis":
+        return cls(width=data["width"], height=data["height"],
+                   landmarks=[tuple(p) for p in data["landmarks"]], person_mask=person_mask)
+
+
+@dataclass
+class GarmentInput:
+    image: Image.Image  # the catalog photo, RGB
+    mask: np.ndarray  # bool H x W of `image`: the garment
+    region: str  # one of REGIONS
+    keypoints: dict[str, tuple[float, float]]  # see tryon/garment.py for the names per region
+    attributes: dict = field(default_factory=dict)  # caption attributes (length, sleeve, ...)
+
+
+class Engine(Protocol):
+    name: str
+
+    def render(self, *, person: Image.Image, analysis: PersonAnalysis, garment: GarmentInput,
+               report: Report, options: dict) -> Image.Image:
+        """The person wearing the garment, at the person image's resolution."""

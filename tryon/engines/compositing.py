@@ -1,0 +1,148 @@
+"""Putting a warped garment into the photo: paint out the old one, relight, feather, arms in front.
+
+Everything happens inside the edited region (the area the garment replaces, united with where the
+new garment lands, grown by the feather radius) and every other pixel is copied from the photo, so
+a try-on never touches the face, the background or the other garment. The slow steps (inpainting,
+the shading estimate) run on a copy whose long side is WORK_SIDE pixels: both only make smooth
+fields, which upscale without visible loss and cost a sixteenth.
+
+- Old garment: the replaced area (tryon.person.region_mask: torso and whole arms for a top) is
+  inpainted (Telea), so nothing of it shows where the new garment is smaller. Not all of it is
+  garment: bare skin (the face's colour, tryon/engines/skin.py) is kept, and arms in front of
+  the torso stay on top. Where the hole lies on the body's core (a forearm the old long sleeve
+  covered) it is filled from the bare skin around, else the arm would dissolve into the
+  background; elsewhere (beside a slimmer new garment) from whatever surrounds it.
+- Lighting: the old garment's Lab lightness at fold scale, divided by the same at a broad scale,
+  is the photo's shading (folds, creases, shadow under the arms); it multiplies the new garment's
+  lightness and leaves its colour alone. Prints and checks of the old garment are medianed away
+  first; its broad colour blocks cancel out in the ratio.
+- Feathering: a Gaussian of `radius` softens the garment's edge, after a slight erosion that
+  drops the fringe of floor a catalog mask keeps.
+"""
+
+import cv2
+import numpy as np
+
+from tryon.engines.base import Report
+
+WORK_SIDE = 256
+FEATHER = 0.005  # feather radius, share of the photo's long side
+MARGIN = 24  # px of context kept around the edited region for the inpainting
+INPAINT_RADIUS = 3  # px at WORK_SIDE
+SHADE_MEDIAN = 15  # px at WORK_SIDE: a median this wide drops the old garment's print, stripes and checks
+SHADE_SIGMAS = (0.012, 0.06)  # fold and broad blurs (shares of WORK_SIDE) whose ratio is the shading
+SHADE_RANGE = (0.75, 1.1)  # a shadow darkens at most to 75 %; a highlight barely brightens
+SHADE_STRENGTH = 0.6  # kept low: where two old garments meet, the ratio leaves a faint seam
+SHADE_SUPPORT = 0.3  # weight of old-garment pixels below which the shading fades to none
+
+
+def composite(*, photo: np.ndarray, region: np.ndarray, in_front: np.ndarray, bare: np.ndarray, body: np.ndarray,
+              garment_rgb: np.ndarray, garment_alpha: np.ndarray, report: Report) -> np.ndarray:
+    """The photo with the garment in place; identical to `photo` outside the edited region.
+    `in_front` (arms over the torso) stays over the garment; `bare` skin is kept, not painted out,
+    where the garment does not cover it; old garment left uncovered on the `body` turns to skin."""
+    radius = max(2, round(FEATHER * max(photo.shape[:2])))
+    edited = cv2.dilate((region | (garment_alpha > 0)).astype(np.uint8), np.ones((2 * radius + 1,) * 2, np.uint8))
+    crop = _box(edited, MARGIN, photo.shape[:2])
+    report(40, "inpainting")
+    clothing = region[crop] & ~in_front[crop] & ~bare[crop]
+    base = _painted_out(photo[crop], clothing, body[crop], bare[crop], radius)
+    report(70, "compositing")
+    shaded = _relit(garment_rgb[crop], photo[crop], clothing)
+    eroded = cv2.erode(garment_alpha[crop], np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
+    alpha = _feathered(eroded, radius) * (1 - _feathered(in_front[crop].astype(np.float32), radius // 2))
+    blended = base + (shaded.astype(np.float32) - base) * alpha[..., None]
+    out = photo.copy()
+    out[crop] = np.where(edited[crop][..., None] > 0, np.rint(blended).clip(0, 255).astype(np.uint8), photo[crop])
+    return out
+
+
+def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np.ndarray, radius: int) -> np.ndarray:
+    """Float RGB: `photo` with `hole` inpainted, softly blended in. Where the hole lies on the body
+    (an arm the old sleeve covered, a chest the new neckline bares) the bare skin around is the
+    only source, so a limb stays a limb instead of dissolving into the background or the hair."""
+    height, width = hole.shape
+    if not hole.any():
+        return photo.astype(np.float32)
+    size = _work_size(width, height)
+    small = cv2.resize(photo, size, interpolation=cv2.INTER_AREA)
+    # Any hole pixel in a small cell makes the cell a hole: area averaging mixed the old garment in.
+    small_hole = cv2.resize(hole.astype(np.uint8), size, interpolation=cv2.INTER_AREA) > 0
+    small_hole = cv2.dilate(small_hole.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    filled = cv2.inpaint(small, small_hole.astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA)
+    on_body = _shrunk(body, size) > 0.5
+    from_skin = _spread_from(small, (_shrunk(skin, size) > 0.5) & ~small_hole)
+    if from_skin is not None:
+        filled[on_body] = from_skin[on_body]
+    filled = cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
+    inner = radius // 2
+    grown = cv2.dilate(hole.astype(np.uint8), np.ones((2 * inner + 1,) * 2, np.uint8)).astype(np.float32)
+    weight = _feathered(grown, radius - inner)[..., None]
+    return photo.astype(np.float32) * (1 - weight) + filled.astype(np.float32) * weight
+
+
+def _spread_from(image: np.ndarray, sources: np.ndarray) -> np.ndarray | None:
+    """`image` with every pixel but `sources` inpainted from them, at half size (the result is a
+    smooth field, and this inpainting fills nearly everything); None without sources."""
+    height, width = sources.shape
+    half = (max(1, width // 2), max(1, height // 2))
+    known = cv2.resize(sources.astype(np.float32), half, interpolation=cv2.INTER_AREA) > 0.99
+    if not known.any():
+        return None
+    small = cv2.resize(image, half, interpolation=cv2.INTER_AREA)
+    filled = cv2.inpaint(small, (~known).astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA)
+    return cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _shrunk(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    return cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+
+
+def _relit(garment_rgb: np.ndarray, photo: np.ndarray, clothing: np.ndarray) -> np.ndarray:
+    """The garment with the old garment's shading multiplied into its lightness: the old garment's
+    Lab lightness blurred to fold scale over the same blurred broadly, so folds and shadows carry
+    over but the old clothes' own colours do not (a dark trouser under a light shirt is no shadow)."""
+    height, width = clothing.shape
+    if clothing.sum() < 16:
+        return garment_rgb
+    size = _work_size(width, height)
+    lightness = cv2.cvtColor(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2LAB)[..., 0]
+    support = _shrunk(clothing, size)
+    mean = float((lightness * support).sum() / max(support.sum(), 1e-3))
+    # Outside the old garment the median would see skin and background: show it the mean there.
+    lightness = cv2.medianBlur(np.where(support > 0.5, lightness, round(mean)).astype(np.uint8), SHADE_MEDIAN)
+    fine, broad = (_masked_blur(lightness.astype(np.float32), support, share * WORK_SIDE) for share in SHADE_SIGMAS)
+    ratio = np.clip(fine / np.maximum(broad, 1.0), *SHADE_RANGE) - 1
+    presence = cv2.GaussianBlur(support, (0, 0), SHADE_SIGMAS[0] * WORK_SIDE)
+    ratio *= SHADE_STRENGTH * np.clip(presence / SHADE_SUPPORT, 0, 1)
+    gain = cv2.resize(1 + ratio, (width, height), interpolation=cv2.INTER_LINEAR)
+    lab = cv2.cvtColor(garment_rgb, cv2.COLOR_RGB2LAB)
+    lab[..., 0] = np.clip(lab[..., 0] * gain, 0, 255).astype(np.uint8)
+    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+
+
+def _masked_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
+    """The weighted Gaussian mean of `values`: pixels of zero weight neither count nor dilute."""
+    blurred = cv2.GaussianBlur(values * weight, (0, 0), sigma)
+    return blurred / np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
+
+
+def _feathered(mask: np.ndarray, radius: int) -> np.ndarray:
+    """A float mask blurred with a kernel of exactly `radius` px reach (zero beyond it)."""
+    if radius <= 0:
+        return mask.astype(np.float32)
+    return cv2.GaussianBlur(mask.astype(np.float32), (2 * radius + 1,) * 2, radius / 2)
+
+
+def _work_size(width: int, height: int) -> tuple[int, int]:
+    scale = min(1.0, WORK_SIDE / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _box(mask: np.ndarray, margin: int, shape: tuple[int, int]) -> tuple[slice, slice]:
+    """The bounding box of `mask`, grown by `margin` and clipped to `shape` (one pixel if empty)."""
+    ys, xs = np.nonzero(mask)
+    if len(ys) == 0:
+        return slice(0, 1), slice(0, 1)
+    return (slice(max(0, ys.min() - margin), min(shape[0], ys.max() + margin + 1)),
+            slice(max(0, xs.min() - margin), min(shape[1], xs.max() + margin + 1)))

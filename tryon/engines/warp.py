@@ -1,0 +1,164 @@
+"""The CPU try-on engine: bend the catalog photo onto the body, paint out the old garment, blend.
+
+No model weights and no GPU, so it runs everywhere, in a fraction of a second. The garment's key
+points (tryon/garment.py) are paired with body points derived from the pose landmarks
+(tryon/engines/anchors.py), and a thin-plate spline through the pairs bends the garment photo and
+its mask onto the photo; a top's sleeves are cut off and bent on their own, since one smooth
+spline cannot fold a sleeve spread on the floor down to a hanging arm. Compositing (painting out
+the old garment, relighting, feathering, arms in front) is tryon/engines/compositing.py.
+
+Module map: anchors.py (where garment points go on the body), outline.py (what is read off the
+garment's mask), skin.py (bare skin and body in the photo), compositing.py (everything after the
+warp).
+"""
+
+from dataclasses import replace
+
+import cv2
+import numpy as np
+from PIL import Image
+from scipy.interpolate import RBFInterpolator
+
+from tryon.engines.anchors import Part, lower_parts, upper_parts
+from tryon.engines.base import GarmentInput, PersonAnalysis, Report
+from tryon.engines.compositing import composite
+from tryon.engines.skin import bare_skin, body_core, kept_in_front
+
+GARMENT_SIDE = 1024  # px: the garment photo's long side is cut to this before warping
+GRID_STEP = 8  # the spline is evaluated every GRID_STEP pixels and the map interpolated between
+NEAR = 0.15  # a part lands within the hull of its body points grown by this share of its longer side
+BOX_MARGIN = 16  # px around where a part may land, for the feathering of its edge
+BLEED = 0.02  # how far (share of the garment photo's side) its colours are smeared past its edge
+SMOOTHING = 1e-4  # spline regularisation in units of the image diagonal: tolerates near-duplicates
+# Body landmarks of each side of the person, in mediapipe's numbering (11 = the person's left).
+PERSON_LEFT = {"shoulder": 11, "elbow": 13, "wrist": 15, "hip": 23, "knee": 25, "ankle": 27}
+PERSON_RIGHT = {"shoulder": 12, "elbow": 14, "wrist": 16, "hip": 24, "knee": 26, "ankle": 28}
+
+
+class WarpEngine:
+    name = "warp"
+
+    def render(self, *, person: Image.Image, analysis: PersonAnalysis, garment: GarmentInput,
+               report: Report, options: dict) -> Image.Image:
+        from tryon.person import arms_front_mask, region_mask
+
+        report(5, "warping")
+        analysis, garment = _fitted(analysis, person.size), bounded(garment)
+        parts = garment_parts(analysis=analysis, garment=garment)
+        garment_rgb, garment_alpha = warp_garment(garment=garment, parts=parts, size=person.size)
+        region = region_mask(analysis, garment.region, length=garment.attributes.get("length"))
+        photo = np.asarray(person.convert("RGB"))
+        skin = bare_skin(photo, analysis)
+        return Image.fromarray(composite(
+            photo=photo, region=region, in_front=kept_in_front(arms_front_mask(analysis), skin), bare=skin,
+            body=body_core(analysis), garment_rgb=garment_rgb, garment_alpha=garment_alpha, report=report))
+
+
+def bounded(garment: GarmentInput) -> GarmentInput:
+    """The garment with its photo at most GARMENT_SIDE on its long side (mask and key points scaled
+    alike): a photo bigger than its footprint on the person costs time and adds nothing."""
+    width, height = garment.image.size
+    scale = GARMENT_SIDE / max(width, height)
+    if scale >= 1:
+        return garment
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    sx, sy = size[0] / width, size[1] / height
+    mask = cv2.resize(garment.mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    return replace(garment, image=garment.image.resize(size, Image.BILINEAR), mask=mask,
+                   keypoints={name: (x * sx, y * sy) for name, (x, y) in garment.keypoints.items()})
+
+
+def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput) -> list[Part]:
+    """The pieces of the garment warped on their own, each with its (body, garment) point pairs."""
+    sides = _image_sides(analysis)
+    keypoints = {name: np.asarray(point, dtype=np.float64) for name, point in garment.keypoints.items()}
+    if garment.region == "lower":
+        return lower_parts(sides, keypoints, garment.mask, analysis.person_mask)
+    return upper_parts(sides, keypoints, garment.mask, analysis.person_mask, dress=garment.region == "full")
+
+
+def warp_garment(*, garment: GarmentInput, parts: list[Part], size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The garment photo (uint8 RGB) and mask (float 0-1) bent onto the photo, part by part, each
+    later part (a sleeve) laid over the earlier ones. Each part is only computed near its points."""
+    width, height = size
+    image = _bled(np.asarray(garment.image.convert("RGB")), garment.mask)
+    rgb, alpha = np.zeros((height, width, 3), np.float32), np.zeros((height, width), np.float32)
+    filled = np.zeros((height, width), bool)  # where some part has put colour, even at zero coverage
+    for mask, pairs in parts:
+        body, cloth = (np.array(points) for points in zip(*pairs))
+        near, box = _near(body, width, height)
+        map_x, map_y = _inverse_map(body, cloth, box, unit=float(np.hypot(width, height)))
+        part_rgb = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+        part_alpha = cv2.remap(mask.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=0) * near
+        blended = rgb[box] + (part_rgb - rgb[box]) * part_alpha[..., None]
+        rgb[box] = np.where(filled[box][..., None], blended, part_rgb)
+        alpha[box] += (1 - alpha[box]) * part_alpha
+        filled[box] = True
+    return np.rint(rgb).astype(np.uint8), alpha
+
+
+def _near(points: np.ndarray, width: int, height: int) -> tuple[np.ndarray, tuple[slice, slice]]:
+    """Where a part may land: the convex hull of its body points grown by NEAR of its longer side
+    (float 0/1), within a box around it (a margin wider, for the feathering). Far from its points
+    a spline bends wildly, and pixels there may sample the garment again: stray sleeve copies."""
+    hull = cv2.convexHull(points.round().astype(np.int32))
+    x, y, w, h = cv2.boundingRect(hull)
+    grow = max(1, round(NEAR * max(w, h)))
+    x0, y0 = max(0, x - grow - BOX_MARGIN), max(0, y - grow - BOX_MARGIN)
+    x1, y1 = min(width, x + w + grow + BOX_MARGIN), min(height, y + h + grow + BOX_MARGIN)
+    box = (slice(y0, max(y0 + 1, y1)), slice(x0, max(x0 + 1, x1)))
+    canvas = np.zeros((box[0].stop - y0, box[1].stop - x0), np.uint8)
+    hull = hull - np.array([x0, y0], np.int32)
+    cv2.fillConvexPoly(canvas, hull, 1)
+    cv2.polylines(canvas, [hull], True, 1, thickness=2 * grow + 1)
+    return canvas.astype(np.float32), box
+
+
+def _bled(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The garment photo with the floor around the garment replaced by the garment's own colours
+    smeared outward, so that a feathered edge fades into garment colour, never into floor."""
+    weight = mask.astype(np.float32)
+    sigma = BLEED * max(mask.shape)
+    spread = cv2.GaussianBlur(weight, (0, 0), sigma)
+    smear = cv2.GaussianBlur(image.astype(np.float32) * weight[..., None], (0, 0), sigma)
+    smear /= np.maximum(spread, 1e-4)[..., None]
+    return np.where(mask[..., None], image, np.clip(smear, 0, 255).astype(np.uint8))
+
+
+def _inverse_map(body: np.ndarray, cloth: np.ndarray, box: tuple[slice, slice], *,
+                 unit: float) -> tuple[np.ndarray, np.ndarray]:
+    """For every photo pixel in `box`, where in the garment photo to sample: a thin-plate spline
+    through the pairs (coordinates divided by `unit`), evaluated every GRID_STEP pixels and
+    linearly interpolated between."""
+    spline = RBFInterpolator(body / unit, cloth / unit, kernel="thin_plate_spline", smoothing=SMOOTHING)
+    rows, columns = box[0].stop - box[0].start, box[1].stop - box[1].start
+    ny, nx = -(-rows // GRID_STEP), -(-columns // GRID_STEP)
+    # Node k sits where cv2.resize puts source pixel k when scaling up by GRID_STEP.
+    xs = box[1].start + (np.arange(nx) + 0.5) * GRID_STEP - 0.5
+    ys = box[0].start + (np.arange(ny) + 0.5) * GRID_STEP - 0.5
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    coarse = (spline(grid / unit) * unit).astype(np.float32).reshape(ny, nx, 2)
+    fine = cv2.resize(coarse, (nx * GRID_STEP, ny * GRID_STEP), interpolation=cv2.INTER_LINEAR)[:rows, :columns]
+    return np.ascontiguousarray(fine[..., 0]), np.ascontiguousarray(fine[..., 1])
+
+
+def _fitted(analysis: PersonAnalysis, size: tuple[int, int]) -> PersonAnalysis:
+    """The analysis rescaled to `size`, for a person image resized since it was analysed."""
+    width, height = size
+    if (analysis.width, analysis.height) == (width, height):
+        return analysis
+    sx, sy = width / analysis.width, height / analysis.height
+    mask = cv2.resize(analysis.person_mask.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST)
+    return PersonAnalysis(width=width, height=height, person_mask=mask.astype(bool),
+                          landmarks=[(x * sx, y * sy, v) for x, y, v in analysis.landmarks])
+
+
+def _image_sides(analysis: PersonAnalysis) -> dict[str, dict[str, np.ndarray]]:
+    """Landmarks of the image-left and image-right body sides (a person facing us has them swapped)."""
+    points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
+    left = {name: points[index] for name, index in PERSON_LEFT.items()}
+    right = {name: points[index] for name, index in PERSON_RIGHT.items()}
+    if left["shoulder"][0] + left["hip"][0] > right["shoulder"][0] + right["hip"][0]:
+        left, right = right, left
+    return {"left": left, "right": right}

@@ -1,0 +1,217 @@
+"""Garment keypoints read off a catalog photo's mask, for the warp engine to pin to the body.
+
+Catalog photos show one garment lying flat or on a hanger, upright and roughly centred (see
+search/segmentation.py), so its landmarks can be found from the outline with no model weights.
+Masks from GrabCut are noisy: a hanger hook, a speck of floor, a ragged edge. So the mask is opened
+(thin hooks go) and only its largest piece is kept, and every point is an extreme of many pixels
+(the most up-left pixel, the median of a band of rows) rather than one edge pixel.
+
+Names per region, in mask pixels (x, y); "left" is the image's left:
+- upper: neck, left_shoulder, right_shoulder, left_sleeve, right_sleeve, left_hem, right_hem
+- lower: left_waist, right_waist, left_leg, right_leg, crotch
+- full: neck, left_shoulder, right_shoulder, left_hem, right_hem
+
+The "body" of a top or dress is the column span of its torso, measured on rows where sleeves
+rarely reach (low on a top, the bodice of a dress); whatever sticks out of that span on the sides
+of a top is sleeve. A sleeveless top's sleeve points are its shoulders.
+"""
+
+import cv2
+import numpy as np
+
+Point = tuple[float, float]
+
+# Rows (shares of the garment's height) where the torso's width is measured: low on a top, below
+# the sleeves; the bodice of a dress, above the skirt's flare.
+BODY_ROWS = {"upper": (0.65, 0.9), "full": (0.25, 0.4)}
+SHOULDER_ROWS = 0.1  # the top rows, as a share of the height, that show the garment's axis
+NECK_RISE = 0.15  # how far a collar rises above the shoulders, as a share of the body's width
+NECK_BAND = 0.1  # half-width of the neckline band, as a share of the body's width
+MIN_SLEEVE = 0.01  # share of the garment's pixels a side must hold to count as a sleeve
+CUFF_BAND = 0.05  # sleeve pixels this close (share of the farthest distance) to the farthest are the cuff
+MIN_LEG_GAP = 0.15  # a gap between legs this deep (share of the height) makes trousers, not a skirt
+WIDE_ROW = 0.5  # share of the median row's width a row needs to be a waistband or shoulders, not a hanger
+SLEEVE_OPEN = 0.1  # slivers of torso thinner than this share of the body's width are not sleeve
+OPEN_SHARE = 0.02  # opening kernel, as a share of the garment's shorter side
+
+UP_LEFT, UP_RIGHT, DOWN_LEFT, DOWN_RIGHT = (-1, -1), (1, -1), (-1, 1), (1, 1)
+
+
+def garment_keypoints(mask: np.ndarray, region: str) -> dict[str, Point]:
+    """The named keypoints of the garment in `mask` (bool H x W); raises ValueError on an empty mask
+    or an unknown region."""
+    readers = {"upper": _top_points, "lower": _bottom_points, "full": _dress_points}
+    if region not in readers:
+        raise ValueError(f"region must be one of {sorted(readers)}, not {region!r}")
+    piece = _main_piece(mask)
+    if not piece.any():
+        raise ValueError("the garment mask is empty")
+    return {name: (float(x), float(y)) for name, (x, y) in readers[region](piece).items()}
+
+
+def _main_piece(mask: np.ndarray) -> np.ndarray:
+    """The largest 8-connected piece after an opening; the raw largest piece if opening erases it."""
+    binary = np.asarray(mask, dtype=np.uint8)
+    if not binary.any():
+        return binary.astype(bool)
+    _, _, width, height = cv2.boundingRect(binary)
+    side = max(3, round(OPEN_SHARE * min(width, height)) | 1)
+    opened = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    return _largest(opened) if opened.any() else _largest(binary)
+
+
+def _largest(binary: np.ndarray) -> np.ndarray:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    return labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+
+
+def _extreme(piece: np.ndarray, direction: tuple[int, int], columns: slice = slice(None)) -> Point:
+    """The pixel of `piece` (within `columns`) farthest along `direction`: at 45 degrees, a corner."""
+    ys, xs = np.nonzero(piece[:, columns])
+    xs = xs + (columns.start or 0)
+    i = int(np.argmax(xs * direction[0] + ys * direction[1]))
+    return float(xs[i]), float(ys[i])
+
+
+def _rows(piece: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(piece.any(axis=1))
+
+
+def _centre(piece: np.ndarray) -> float:
+    return float(np.median(np.nonzero(piece)[1]))
+
+
+def _body_span(piece: np.ndarray, region: str) -> tuple[int, int]:
+    """The torso's columns: on the rows BODY_ROWS[region], the median edges of each row's run
+    through the centre, where sleeves lying apart from the torso are not. A sleeve touching the
+    torso widens one side only, so the body is taken as symmetric, as wide as its narrower side."""
+    rows = _rows(piece)
+    top, height = rows[0], rows[-1] - rows[0] + 1
+    shoulders = _rows(_below_hanger(piece))[0]
+    centre = _centre_line(piece, shoulders, shoulders + int(SHOULDER_ROWS * height))
+    low, high = (top + int(share * height) for share in BODY_ROWS[region])
+    runs = [_run_through(np.flatnonzero(piece[row]), centre) for row in range(low, high + 1) if piece[row].any()]
+    left, right = (float(np.median(edges)) for edges in zip(*runs))
+    half = min(centre - left, right - centre)
+    if half <= 0:  # the axis misses the torso (a garment laid askew): keep the measured edges
+        return round(left), round(right)
+    return max(0, round(centre - half)), min(piece.shape[1] - 1, round(centre + half))
+
+
+def _centre_line(piece: np.ndarray, first: int, last: int) -> float:
+    """The garment's axis: the median midpoint of the rows from the shoulders down a little, which
+    lie symmetric however the sleeves and hem were laid out."""
+    rows = [np.flatnonzero(piece[row]) for row in range(first, last + 1)]
+    return float(np.median([(row[0] + row[-1]) / 2 for row in rows if len(row)]))
+
+
+def _run_through(columns: np.ndarray, x: float) -> tuple[int, int]:
+    """The run of consecutive `columns` (sorted) that holds `x`, or the nearest run to it."""
+    breaks = np.flatnonzero(np.diff(columns) > 1)
+    starts, ends = columns[np.r_[0, breaks + 1]], columns[np.r_[breaks, len(columns) - 1]]
+    nearest = int(np.argmin(np.maximum(starts - x, 0) + np.maximum(x - ends, 0)))
+    return int(starts[nearest]), int(ends[nearest])
+
+
+def _column_tops(piece: np.ndarray) -> np.ndarray:
+    """Per column, the first row holding the garment (the height for empty columns)."""
+    return np.where(piece.any(axis=0), piece.argmax(axis=0), piece.shape[0])
+
+
+def _column_bottoms(piece: np.ndarray) -> np.ndarray:
+    """Per column, the last row holding the garment (-1 for empty columns)."""
+    return np.where(piece.any(axis=0), piece.shape[0] - 1 - piece[::-1].argmax(axis=0), -1)
+
+
+def _neck(piece: np.ndarray, left: int, right: int) -> Point:
+    """The body's centre column, at the median top of the columns around it (a hanger hook is too
+    thin to move a median)."""
+    centre, half = (left + right) / 2, NECK_BAND * (right - left)
+    tops = _column_tops(piece)[max(0, round(centre - half)):round(centre + half) + 1]
+    return centre, float(np.median(tops[tops < piece.shape[0]]))
+
+
+def _upper_body(piece: np.ndarray, region: str) -> tuple[dict[str, Point], slice]:
+    left, right = _body_span(piece, region)
+    body = slice(left, right + 1)
+    shoulders = _below_hanger(piece)
+    points = {
+        "left_shoulder": _extreme(shoulders, UP_LEFT, body),
+        "right_shoulder": _extreme(shoulders, UP_RIGHT, body),
+    }
+    neck_x, neck_y = _neck(piece, left, right)
+    # A collar rises a little above the shoulders; anything higher is a hanger's hook or a hood.
+    lowest_neck = min(points["left_shoulder"][1], points["right_shoulder"][1]) - NECK_RISE * (right - left)
+    points["neck"] = (neck_x, max(neck_y, lowest_neck))
+    return points, body
+
+
+def _top_points(piece: np.ndarray) -> dict[str, Point]:
+    points, body = _upper_body(piece, "upper")
+    points["left_hem"] = _extreme(piece, DOWN_LEFT, body)
+    points["right_hem"] = _extreme(piece, DOWN_RIGHT, body)
+    left_side, right_side = np.zeros_like(piece), np.zeros_like(piece)
+    left_side[:, :body.start], right_side[:, body.stop:] = piece[:, :body.start], piece[:, body.stop:]
+    area, sliver = int(piece.sum()), max(3, round(SLEEVE_OPEN * (body.stop - body.start)) | 1)
+    points["left_sleeve"] = _cuff(left_side, points["left_shoulder"], area, sliver)
+    points["right_sleeve"] = _cuff(right_side, points["right_shoulder"], area, sliver)
+    return points
+
+
+def _cuff(side: np.ndarray, shoulder: Point, garment_area: int, sliver: int) -> Point:
+    """The sleeve's far end: the mean of the pixels of the side's largest thick piece (the torso
+    bulging past the body's edge is thin) that are nearly the farthest from the shoulder, which is
+    the cuff however the sleeve was laid. No such piece: no sleeve, so the shoulder."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (sliver, sliver))
+    thick = cv2.morphologyEx(side.astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    if thick.sum() < MIN_SLEEVE * garment_area:
+        return shoulder
+    ys, xs = np.nonzero(_largest(thick))
+    distance = np.hypot(xs - shoulder[0], ys - shoulder[1])
+    far = distance >= (1 - CUFF_BAND) * distance.max()
+    return float(xs[far].mean()), float(ys[far].mean())
+
+
+def _dress_points(piece: np.ndarray) -> dict[str, Point]:
+    points, _ = _upper_body(piece, "full")
+    points["left_hem"] = _extreme(piece, DOWN_LEFT)
+    points["right_hem"] = _extreme(piece, DOWN_RIGHT)
+    return points
+
+
+def _bottom_points(piece: np.ndarray) -> dict[str, Point]:
+    crotch = _crotch(piece)
+    split = int(crotch[0]) + 1
+    below_hanger = _below_hanger(piece)
+    return {
+        "left_waist": _extreme(below_hanger, UP_LEFT),
+        "right_waist": _extreme(below_hanger, UP_RIGHT),
+        "left_leg": _extreme(piece, DOWN_LEFT, slice(0, split)),
+        "right_leg": _extreme(piece, DOWN_RIGHT, slice(split, None)),
+        "crotch": crotch,
+    }
+
+
+def _below_hanger(piece: np.ndarray) -> np.ndarray:
+    """`piece` from its first row at least WIDE_ROW as wide as its median row: above it are the
+    hook, clips or strings of a hanger, never a shoulder or a waistband."""
+    widths = piece.sum(axis=1)
+    below = piece.copy()
+    below[:int(np.argmax(widths >= WIDE_ROW * np.median(widths[widths > 0])))] = False
+    return below
+
+
+def _crotch(piece: np.ndarray) -> Point:
+    """The top of the gap between the legs: in the middle half of the garment's columns, the
+    highest of the columns' lowest pixels. A gap shallower than MIN_LEG_GAP of the height is only a
+    skirt's curved hem: then the hem's centre."""
+    columns = np.nonzero(piece)[1]
+    low, high = (int(v) for v in np.percentile(columns, [25, 75]))
+    bottoms = _column_bottoms(piece)[low:high + 1]
+    bottoms = np.where(bottoms < 0, piece.shape[0], bottoms)  # an empty column tells nothing: skip it
+    rows = _rows(piece)
+    centre = _centre(piece)
+    if rows[-1] - bottoms.min() < MIN_LEG_GAP * (rows[-1] - rows[0] + 1):
+        return centre, float(bottoms[min(len(bottoms) - 1, max(0, round(centre) - low))])
+    apex = low + np.flatnonzero(bottoms <= bottoms.min() + 1)
+    return float(np.median(apex)), float(bottoms.min())

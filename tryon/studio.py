@@ -1,0 +1,38 @@
+"""The try-on studio page: the choices it offers; the work goes through the REST API."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from accounts.selectors import photo_list
+from catalog.models import Category, ClothingItem
+from catalog.selectors import clothing_list
+from recommend.outfits import complete_the_look
+from tryon.engines import ENGINE_NAMES
+
+SLOTS = (("top", Category.BodyRegion.UPPER), ("bottom", Category.BodyRegion.LOWER),
+         ("dress", Category.BodyRegion.FULL))
+
+
+def _choices(user, picked: ClothingItem | None) -> dict:
+    """Each slot offers the shopper's closet items, plus the item they came from."""
+    closet = clothing_list().filter(closet_entries__user=user)
+    choices = {}
+    for slot, region in SLOTS:
+        items = list(closet.filter(category__body_region=region))
+        if picked and picked.category.body_region == region and picked not in items:
+            items.insert(0, picked)
+        choices[slot] = items
+    return choices
+
+
+@login_required
+def studio_page(request):
+    picked = clothing_list().filter(pk=request.GET.get("item") or 0).first()
+    context = {
+        "photos": photo_list(user=request.user),
+        "choices": _choices(request.user, picked),
+        "picked": picked,
+        "engines": ENGINE_NAMES,
+        "suggestions": complete_the_look(item=picked, limit=4) if picked else [],
+    }
+    return render(request, "tryon/studio.html", context)
