@@ -64,11 +64,13 @@ def photo_upload(request):
     form = PhotoUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.photo_upload(user=request.user, upload=form.cleaned_data["image"])
+            photo = services.photo_upload(user=request.user, upload=form.cleaned_data["image"])
         except ValidationError as exc:
             form.add_error("image", exc)
         else:
             messages.success(request, "Photo uploaded.")
+            for problem in sorted(set(photo.analysis.problems.values())):
+                messages.warning(request, f"For try-on: {problem}")
             return redirect("accounts:account")
     return render(request, "accounts/photo_upload.html", {"form": form})
 

@@ -73,7 +73,8 @@ def test_photo_upload_page_accepts_a_photo_and_explains_a_bad_one(signed_in, sho
     response = signed_in.post("/accounts/photos/upload/", {"image": bad})
     assert b"not a valid JPEG, PNG or WEBP image" in response.content
     good = SimpleUploadedFile("me.jpg", image_bytes(), content_type="image/jpeg")
-    assert signed_in.post("/accounts/photos/upload/", {"image": good}).status_code == 302
+    uploaded = signed_in.post("/accounts/photos/upload/", {"image": good}, follow=True)
+    assert b"For try-on: We could not find a person in this photo." in uploaded.content
     photo = Photo.objects.get(owner=shopper)
     assert f"/api/v1/photos/{photo.pk}/file".encode() in signed_in.get("/accounts/").content
 

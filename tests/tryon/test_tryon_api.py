@@ -77,7 +77,8 @@ def test_try_on_runs_caches_and_is_private(api, other_api, person_photo, tops, d
     assert first.status_code == 202
     job = api.get(f"/api/v1/jobs/{first.data['id']}").data
     assert job["status"] == "succeeded", job["error"]
-    result = api.get(f"/api/v1/jobs/{job['id']}/files/result.jpg")
+    assert job["result_url"] == f"/api/v1/jobs/{job['id']}/files/result.jpg"
+    result = api.get(job["result_url"])
     size = Image.open(Path(default_storage.path(f"private/jobs/{job['id']}/result.jpg"))).size
     assert result.status_code == 200 and size == (person_photo["width"], person_photo["height"])
     assert other_api.get(f"/api/v1/jobs/{job['id']}/files/result.jpg").status_code == 404
