@@ -13,8 +13,15 @@
       body: body ? JSON.stringify(body) : undefined,
     });
     const data = response.status === 204 ? {} : await response.json();
-    if (!response.ok) throw new Error(data.error ? data.error.message : 'Something went wrong.');
+    if (!response.ok) throw new Error(readable(data.error));
     return data;
+  }
+
+  // The API's message names the field ("engine: ..."); a shopper needs only the sentence.
+  function readable(error) {
+    if (!error) return 'Something went wrong.';
+    const fieldMessage = error.fields && Object.values(error.fields).flat()[0];
+    return typeof fieldMessage === 'string' ? fieldMessage : error.message;
   }
 
   function fail(message) {
@@ -62,17 +69,22 @@
     } catch (error) { fail(error.message); }
   });
 
-  function say(message) { $('result-message').textContent = message; $('result-message').hidden = false; }
+  function say(message, ok = true) {
+    const box = $('result-message');
+    box.className = `message ${ok ? 'success' : 'error'}`;
+    box.textContent = message;
+    box.hidden = false;
+  }
 
   $('save') && $('save').addEventListener('click', async () => {
     try { await api('POST', '/api/v1/combinations', {job_id: jobId}); say('Saved to your outfits.'); }
-    catch (error) { say(error.message); }
+    catch (error) { say(error.message, false); }
   });
 
   $('share') && $('share').addEventListener('submit', async (event) => {
     event.preventDefault();
     const email = $('share-email').value;
     try { await api('POST', `/api/v1/tryon/${jobId}/share`, {email}); say(`Sent to ${email}.`); }
-    catch (error) { say(error.message); }
+    catch (error) { say(error.message, false); }
   });
 })();
