@@ -112,7 +112,6 @@ class Catalog:
         weights = self.appeal * pool
         return self.items[rng.choice(len(self.items), p=weights / weights.sum())]
 
-
     def oracle(self, shopper: Shopper) -> list[int]:
         """The ceiling: what knowing the hidden taste and every item's appeal would recommend."""
         pool = self._fitting(shopper, self._unseen(shopper.events[:-1], None))

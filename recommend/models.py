@@ -30,4 +30,4 @@ class TrendingItem(models.Model):
 
     class Meta:
         ordering = ["-score", "item_id"]
-        indexes = [models.Index(fields=["-score"])]
+        indexes = [models.Index(fields=["-score", "item"])]

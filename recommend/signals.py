@@ -2,7 +2,6 @@
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
-from django.utils import timezone
 
 from closet.models import ClosetItem, HistoryEntry
 from recommend.models import Interaction
@@ -27,5 +26,5 @@ def log_closet(sender, instance: ClosetItem, created: bool, raw: bool, **kwargs)
 def log_outfit(sender, instance: Combination, created: bool, raw: bool, **kwargs) -> None:
     if created and not raw:
         Interaction.objects.bulk_create([
-            Interaction(user_id=instance.user_id, item=item, kind=Interaction.Kind.OUTFIT, created_at=timezone.now())
+            Interaction(user_id=instance.user_id, item=item, kind=Interaction.Kind.OUTFIT, created_at=instance.created_at)
             for item in instance.items])

@@ -1,8 +1,9 @@
+import io
 import itertools
 
 import numpy as np
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from closet.models import ClosetItem, HistoryEntry
@@ -12,7 +13,7 @@ from recommend.personal import _taste
 from search.encoders.base import l2_normalise
 from search.encoders.default import TEXT_DIM, DefaultEncoder
 from search.store import forget_loaded_indexes
-from tests.factories import garment
+from tests.factories import garment, image_bytes
 from tryon.models import Combination
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,17 @@ def test_for_you_beats_random_when_tastes_are_strong(indexed):
     _, results = _simulate(seed=5, noise=0.0, appeal_sigma=0.0)
     assert results["for you"]["hr"] > results["random (baseline)"]["hr"]
     assert results["oracle (knows the hidden tastes)"]["hr"] >= results["for you"]["hr"]
+
+
+def test_the_command_imports_indexes_simulates_and_prints_the_table(tmp_path, monkeypatch, db):
+    monkeypatch.setattr("search.segmentation.garment_mask", _block_mask)
+    monkeypatch.setattr(DefaultEncoder, "encode_item_texts", _flat_texts)
+    forget_loaded_indexes()
+    for (kind, _), (colour, rgb) in itertools.product(TYPES.items(), COLOURS.items()):
+        (tmp_path / kind).mkdir(exist_ok=True)
+        (tmp_path / kind / f"{colour}.jpg").write_bytes(image_bytes(size=(120, 160), color=rgb, garment=True))
+    out = io.StringIO()
+    call_command("evaluate_recommendations", data=tmp_path, shoppers=8, stdout=out, verbosity=0)
+    assert "SIMULATED" in out.getvalue() and "| for you |" in out.getvalue()
+    with pytest.raises(CommandError, match="scratch database"):
+        call_command("evaluate_recommendations", data=tmp_path, shoppers=8, verbosity=0)
