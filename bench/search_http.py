@@ -292,12 +292,13 @@ def http_scenarios(port: int, probe: CpuProbe, args: argparse.Namespace, floor: 
     return results
 
 
-def serve_and_measure(env: dict, args: argparse.Namespace, log_path: Path, label: str, floor: bool) -> list[Scenario]:
+def serve_and_measure(env: dict, args: argparse.Namespace, server_dir: Path, label: str, floor: bool) -> list[Scenario]:
     port = free_port()
     print(f"  gunicorn ({label}) on port {port}...", file=sys.stderr)
-    proc = gunicorn_start(env, port, args.workers, log_path)
+    server_dir.mkdir(exist_ok=True)  # gunicorn_start keeps its config, log and readiness marks here
+    proc = gunicorn_start(env, port, args.workers, server_dir)
     try:
-        gunicorn_wait(proc, port, args.workers, log_path)
+        gunicorn_wait(proc, port, args.workers, server_dir)
         results = http_scenarios(port, CpuProbe(proc.pid), args, floor)
     finally:
         gunicorn_stop(proc)
@@ -531,12 +532,12 @@ def main(argv=None) -> int:
         print(f"Creating {BENCH_DB} on {server.host}:{server.port} (load {load_before[0]:.2f})...", file=sys.stderr)
         notes = prepare(args, server, env, tmp)
         for n, (label, extra) in enumerate(SERVER_CONFIGS):
-            results += serve_and_measure(env | extra, args, tmp / f"gunicorn-{n}.log", label, floor=n == 0)
+            results += serve_and_measure(env | extra, args, tmp / f"gunicorn-{n}", label, floor=n == 0)
         print("  in-process breakdown...", file=sys.stderr)  # gunicorn is stopped: the CPUs are ours
         times, thread_note = breakdown(args.rounds)
         profile = view_profile()
     finally:
-        findings = [line for n in range(len(SERVER_CONFIGS)) for line in log_findings(tmp / f"gunicorn-{n}.log")
+        findings = [line for n in range(len(SERVER_CONFIGS)) for line in log_findings(tmp / f"gunicorn-{n}" / "gunicorn.log")
                     if "Loading weights" not in line]  # transformers' progress bar on each model load
         if not args.keep_db:
             try:
