@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import LoginForm, PhotoUploadForm, RegisterForm
+from accounts.throttling import auth_attempt
 
 
 def _safe_next(request, default: str = "home") -> str:
@@ -22,9 +23,10 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            auth_attempt(action="register", request=request)
             user = services.user_register(username=data["username"], email=data["email"],
                                           password=data["password"])
-        except ValidationError as exc:
+        except ValidationError as exc:  # TooManyAttempts included
             form.add_error(None, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -37,8 +39,9 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            auth_attempt(action="login", request=request, username=form.cleaned_data["username"])
             user = services.user_authenticate(request=request, **form.cleaned_data)
-        except ValidationError as exc:
+        except ValidationError as exc:  # TooManyAttempts included
             form.add_error(None, exc)
         else:
             login(request, user)

@@ -104,6 +104,12 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Shared by every web process in production (throttle counters): CACHE_URL=redis://127.0.0.1:6379/1.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Sign-in and sign-up attempts per client address and per username, within the window.
+AUTH_ATTEMPTS_LIMIT = env.int("AUTH_ATTEMPTS_LIMIT", default=10)
+AUTH_ATTEMPTS_WINDOW_SECONDS = env.int("AUTH_ATTEMPTS_WINDOW_SECONDS", default=15 * 60)
+
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))

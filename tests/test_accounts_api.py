@@ -145,3 +145,32 @@ def test_user_media_is_not_served_as_public_files(api, client):
     name = Photo.objects.get(pk=photo_id).image.name
     assert name.startswith("private/photos/")
     assert client.get(f"/media/{name}").status_code == 404
+
+
+def test_login_is_throttled_per_username_with_a_clear_wait(anon_api, settings):
+    settings.AUTH_ATTEMPTS_LIMIT = 3
+    UserFactory(username="target")
+    body = {"username": "Target", "password": "wrong"}
+    answers = [anon_api.post("/api/v1/auth/login", body, format="json", REMOTE_ADDR=f"10.0.0.{n}")
+               for n in range(4)]  # a new address each time: the username limit still applies
+    assert [a.status_code for a in answers] == [400, 400, 400, 429]
+    assert answers[-1].data["error"]["message"] == "Too many attempts. Please try again in 15 minutes."
+    ok = anon_api.post("/api/v1/auth/login", {"username": "other", "password": PASSWORD}, format="json",
+                       REMOTE_ADDR="10.0.0.99")
+    assert ok.status_code == 400  # other usernames from other addresses are unaffected (wrong user: 400)
+
+
+def test_registration_is_throttled_per_address(anon_api, settings):
+    settings.AUTH_ATTEMPTS_LIMIT = 2
+    codes = [register(anon_api, username=f"newbie{n}").status_code for n in range(3)]
+    assert codes == [201, 201, 429]
+    assert User.objects.count() == 2
+
+
+def test_login_page_is_throttled_too(client, settings):
+    settings.AUTH_ATTEMPTS_LIMIT = 1
+    UserFactory(username="pat")
+    client.post("/accounts/login/", {"username": "pat", "password": "wrong"})
+    page = client.post("/accounts/login/", {"username": "pat", "password": PASSWORD})
+    assert b"Too many attempts. Please try again in 15 minutes." in page.content
+    assert "_auth_user_id" not in client.session

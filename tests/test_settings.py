@@ -37,3 +37,14 @@ def test_production_settings_turn_on_secure_cookies():
            "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0)"
     result = _python(code, DEBUG="False", SECRET_KEY="x" * 50)
     assert result.stdout.split() == ["True", "True", "True"]
+
+
+def test_deploy_checks_pass_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=settings.BASE_DIR,
+        capture_output=True, text=True, timeout=120,
+        env={**{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")},
+             "DEBUG": "False", "SECRET_KEY": "k" * 30 + "-production-like-secret-" + "z" * 30,
+             "ALLOWED_HOSTS": "ovdr.example.com"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

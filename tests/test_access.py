@@ -1,0 +1,144 @@
+"""Cross-shopper access control, checked on every route the project serves.
+
+The test walks the URLconf and the generated OpenAPI schema instead of listing endpoints by
+hand, so a new route is exercised (or must be allow-listed here with a reason) the day it lands.
+An anonymous visitor and a second shopper send every method to every route, with URL ids and
+bodies pointing at a first shopper's photos, jobs, job files, closet, history, outfits and
+shares; none of that may be read, written or deleted, nothing may answer 500, and afterwards the
+first shopper's rows and files must be byte-for-byte what they were.
+"""
+
+import hashlib
+import json
+import re
+from urllib.parse import urlencode
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.shortcuts import resolve_url
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import Photo
+from closet.models import ClosetItem, HistoryEntry
+from tests.factories import image_bytes
+from tryon.models import Combination, Job, Share
+
+pytestmark = pytest.mark.django_db
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+API_PREFIX = "api/v1/"
+SKIPPED_PREFIXES = {
+    "admin/": "Django admin: staff-only, guarded by Django itself, not by this project's code",
+    "api/schema/": "the OpenAPI document describes endpoints, it holds no shopper data",
+    "api/docs/": "Swagger UI static page, no shopper data",
+}
+# Routes that show no shopper's private data to anyone: only "never 500" is asserted.
+PUBLIC = {
+    "": "home page, catalog teasers only",
+    "healthz": "liveness probe",
+    "catalog/": "catalog browsing",
+    "catalog/{pk}/": "a catalog item page",
+    "media/catalog/{path}": "catalog images are public by design",
+    "search/": "text search page over the public catalog",
+    "accounts/register/": "sign-up form",
+    "accounts/login/": "sign-in form",
+    "accounts/logout/": "ends the caller's own session only",
+    API_PREFIX + "auth/register": "creates a new account, touches nobody else's",
+    API_PREFIX + "auth/login": "answers 400 for a wrong password",
+    API_PREFIX + "auth/logout": "revokes the caller's own token only",
+    API_PREFIX + "categories": "catalog categories",
+    API_PREFIX + "clothes": "catalog list",
+    API_PREFIX + "clothes/{pk}": "catalog item",
+    API_PREFIX + "search": "text search over the public catalog",
+    API_PREFIX + "recommendations/similar/{pk}": "items like a catalog item",
+    API_PREFIX + "recommendations/trending": "site-wide popularity",
+    API_PREFIX + "recommendations/complete/{pk}": "catalog items that go with a catalog item",
+}
+# Routes scoped to the caller's own data: a signed-in second shopper may get 2xx (their own,
+# empty, lists; adding a public catalog item to their own closet) but never the first
+# shopper's data. Writes listed here may succeed; every other write must be refused.
+OWN = {
+    "accounts/": "GET", "accounts/photos/upload/": "GET", "closet/": "GET", "closet/history/": "GET",
+    "closet/add/{pk}/": "POST", "closet/remove/{pk}/": "POST", "outfits/": "GET", "outfits/studio/": "GET",
+    "search/similar/": "GET", API_PREFIX + "me": "GET", API_PREFIX + "photos": "GET",
+    API_PREFIX + "closet": "GET POST", API_PREFIX + "closet/{clothing_id}": "DELETE",
+    API_PREFIX + "history": "GET", API_PREFIX + "combinations": "GET", API_PREFIX + "jobs": "GET",
+}
+REFUSED = {401, 403, 404, 405}
+
+
+def _route_templates(patterns, prefix: str = "") -> list[str]:
+    """Every route as a template like "api/v1/photos/{pk}", recursing into includes."""
+    templates = []
+    for entry in patterns:
+        text = prefix + _template(str(entry.pattern))
+        if isinstance(entry, URLResolver):
+            templates += _route_templates(entry.url_patterns, text)
+        elif isinstance(entry, URLPattern):
+            templates.append(text)
+    return templates
+
+
+def _template(pattern: str) -> str:
+    pattern = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", pattern)
+    return re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern.lstrip("^").rstrip("$").replace("\\", ""))
+
+
+def _schema_operations() -> dict[str, set[str]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {path.lstrip("/"): {m.upper() for m in ops if m.upper() in METHODS} for path, ops in schema["paths"].items()}
+
+
+@pytest.fixture
+def victim(shopper, tops, bottom):
+    """The first shopper's private objects, each with a file where the model has one."""
+    photo = Photo.objects.create(owner=shopper, image=ContentFile(image_bytes(), name="me.jpg"))
+    shopper.primary_photo = photo
+    shopper.save(update_fields=["primary_photo"])
+    tryon = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.SUCCEEDED,
+                               params={"photo_id": photo.pk, "top_id": tops[0].pk}, result={"image": "result.jpg"})
+    search = Job.objects.create(owner=shopper, kind=Job.Kind.IMAGE_SEARCH, status=Job.Status.SUCCEEDED,
+                                params={"photo_id": photo.pk}, result={"results": []})
+    default_storage.save(tryon.files_prefix + "result.jpg", ContentFile(image_bytes(color=(1, 2, 3))))
+    default_storage.save(search.files_prefix + "query.jpg", ContentFile(image_bytes(color=(4, 5, 6))))
+    ClosetItem.objects.create(user=shopper, item=tops[0])
+    HistoryEntry.objects.create(user=shopper, item=bottom, viewed_at=timezone.now())
+    combination = Combination.objects.create(user=shopper, top=tops[0], bottom=bottom,
+                                             result_image=ContentFile(image_bytes(), name="outfit.jpg"))
+    Share.objects.create(user=shopper, job=tryon, email="friend@example.com")
+    return {"user": shopper, "photo": photo, "jobs": {tryon: "result", search: "query"},
+            "combination": combination, "item": tops[0]}
+
+
+def _paths(template: str, victim: dict) -> list[str]:
+    """Concrete URLs for a template, its ids taken from the first shopper's objects."""
+    if "{pk}" in template and ("jobs/" in template or "tryon/" in template):
+        return [template.replace("{pk}", str(job.pk)).replace("{name}", name) for job, name in victim["jobs"].items()]
+    ids = {"photos/": victim["photo"].pk, "combinations/": victim["combination"].pk, "outfits/": victim["combination"].pk}
+    pk = next((value for marker, value in ids.items() if marker in template), victim["item"].pk)
+    path = template.replace("{pk}", str(pk)).replace("{clothing_id}", str(victim["item"].pk))
+    path = path.replace("{path}", victim["item"].image.name.removeprefix("catalog/"))
+    assert "{" not in path, f"{template}: teach _paths which of the first shopper's objects fills it"
+    return ["/" + path]
+
+
+def _markers(victim: dict) -> list[str]:
+    """Strings that appear only in a response that leaks the first shopper's data."""
+    photo, combination = victim["photo"], victim["combination"]
+    return [victim["user"].email, photo.image.name, combination.result_image.name,
+            f"photos/{photo.pk}/file", f"combinations/{combination.pk}/image", "friend@example.com",
+            *(str(job.pk) for job in victim["jobs"])]
+
+
+def _body(victim: dict) -> dict:
+    """A write body naming the first shopper's objects wherever an endpoint takes an id."""
+    return {"photo_id": victim["photo"].pk, "job_id": str(next(iter(victim["jobs"])).pk),
+            "top_id": victim["item"].pk, "clothing_id": victim["item"].pk, "email": "thief@example.com",
+            "username": victim["user"].username, "password": "wrong-password-1"}
