@@ -93,7 +93,8 @@ def _template(pattern: str) -> str:
 
 def _schema_operations() -> dict[str, set[str]]:
     schema = SchemaGenerator().get_schema(request=None, public=True)
-    return {path.lstrip("/"): {m.upper() for m in ops if m.upper() in METHODS} for path, ops in schema["paths"].items()}
+    # drf-spectacular names a "pk" path parameter "id"; the URLconf keeps "pk".
+    return {path.lstrip("/").replace("{id}", "{pk}"): {m.upper() for m in ops if m.upper() in METHODS} for path, ops in schema["paths"].items()}
 
 
 @pytest.fixture
@@ -120,7 +121,7 @@ def victim(shopper, tops, bottom):
 def _paths(template: str, victim: dict) -> list[str]:
     """Concrete URLs for a template, its ids taken from the first shopper's objects."""
     if "{pk}" in template and ("jobs/" in template or "tryon/" in template):
-        return [template.replace("{pk}", str(job.pk)).replace("{name}", name) for job, name in victim["jobs"].items()]
+        return ["/" + template.replace("{pk}", str(job.pk)).replace("{name}", name) for job, name in victim["jobs"].items()]
     ids = {"photos/": victim["photo"].pk, "combinations/": victim["combination"].pk, "outfits/": victim["combination"].pk}
     pk = next((value for marker, value in ids.items() if marker in template), victim["item"].pk)
     path = template.replace("{pk}", str(pk)).replace("{clothing_id}", str(victim["item"].pk))
@@ -142,3 +143,108 @@ def _body(victim: dict) -> dict:
     return {"photo_id": victim["photo"].pk, "job_id": str(next(iter(victim["jobs"])).pk),
             "top_id": victim["item"].pk, "clothing_id": victim["item"].pk, "email": "thief@example.com",
             "username": victim["user"].username, "password": "wrong-password-1"}
+
+
+def _snapshot(victim: dict) -> dict:
+    """The first shopper's rows and the bytes of every file they own."""
+    user = victim["user"]
+    user.refresh_from_db()
+    files = [photo.image.name for photo in user.photos.all()]
+    files += [c.result_image.name for c in user.combinations.all()]
+    files += [job.files_prefix + f"{name}.jpg" for job, name in victim["jobs"].items()]
+    return {
+        "user": (user.username, user.email, user.password, user.primary_photo_id, user.is_active),
+        "photos": list(user.photos.values_list("pk", "image")),
+        "jobs": list(user.jobs.values_list("pk", "status", "params", "result")),
+        "closet": list(user.closet_items.values_list("item_id", flat=True)),
+        "history": list(user.history.values_list("item_id", "viewed_at")),
+        "combinations": list(user.combinations.values_list("pk", "top_id", "bottom_id", "dress_id", "result_image")),
+        "shares": list(user.shares.values_list("pk", "job_id", "email")),
+        "files": {name: default_storage.exists(name) and hashlib.sha256(default_storage.open(name).read()).hexdigest()
+                  for name in files},
+    }
+
+
+def _send(client, method: str, path: str, body: dict, *, api: bool):
+    if method == "GET":
+        return client.get(path)
+    if api:
+        return client.generic(method, path, json.dumps(body), content_type="application/json")
+    return client.generic(method, path, urlencode(body), content_type="application/x-www-form-urlencoded")
+
+
+def _content(response) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode("utf-8", "replace")
+
+
+def _problem(template: str, method: str, response, *, anonymous: bool, markers: list[str]) -> str | None:
+    """Why this answer breaks access control, or None when it is fine."""
+    status = response.status_code
+    if status >= 500:
+        return "server error"
+    if leaked := [marker for marker in markers if marker in _content(response)]:
+        return f"leaks {leaked}"
+    if template in PUBLIC:
+        return None
+    own = not anonymous and template in OWN
+    if own and (method in OWN[template].split() or status == 400):
+        return None  # the second shopper acting on their own data
+    if status in REFUSED:
+        return None
+    if status in (301, 302) and response["Location"].startswith(resolve_url(settings.LOGIN_URL)):
+        return None
+    return "answered instead of refusing"
+
+
+def _callers(other_shopper) -> dict:
+    """(client factory, anonymous?) per caller; fresh credentials per request, as logout revokes them."""
+    def token_api():
+        client = APIClient(raise_request_exception=False)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=other_shopper)[0].key}")
+        return client
+
+    def session_page():
+        client = Client(raise_request_exception=False)
+        client.force_login(other_shopper)
+        return client
+
+    return {
+        "anonymous": (lambda: APIClient(raise_request_exception=False), lambda: Client(raise_request_exception=False), True),
+        "second shopper": (token_api, session_page, False),
+    }
+
+
+def _targets() -> list[tuple[str, bool]]:
+    """(template, is_api) for every route to exercise: API routes from the schema, pages from the URLconf."""
+    pages = [t for t in _route_templates(get_resolver().url_patterns)
+             if not t.startswith(API_PREFIX) and not t.startswith(tuple(SKIPPED_PREFIXES))]
+    return [(t, True) for t in _schema_operations()] + [(t, False) for t in pages]
+
+
+def test_every_route_is_exercised_or_allow_listed():
+    exercised = {template for template, _ in _targets()}
+    unreached = [t for t in _route_templates(get_resolver().url_patterns)
+                 if t not in exercised and not t.startswith(tuple(SKIPPED_PREFIXES))]
+    assert not unreached, f"routes neither in the OpenAPI schema nor walked as pages: {unreached}"
+    stale = set(PUBLIC) | set(OWN)
+    assert stale <= exercised, f"allow-listed routes that no longer exist: {stale - exercised}"
+
+
+def test_schema_documents_an_operation_for_every_api_route():
+    operations = _schema_operations()
+    assert operations and all(operations.values()), {path: ops for path, ops in operations.items() if not ops}
+
+
+def test_nobody_else_can_read_change_or_delete_a_shoppers_data(victim, other_shopper):
+    before, markers, body = _snapshot(victim), _markers(victim), _body(victim)
+    problems = []
+    for caller, (api_client, page_client, anonymous) in _callers(other_shopper).items():
+        for template, is_api in _targets():
+            for path in _paths(template, victim):
+                for method in METHODS:
+                    response = _send((api_client if is_api else page_client)(), method, path, body, api=is_api)
+                    if problem := _problem(template, method, response, anonymous=anonymous, markers=markers):
+                        problems.append(f"{caller} {method} {path} -> {response.status_code}: {problem}")
+    assert not problems, "\n".join(problems)
+    assert _snapshot(victim) == before

@@ -110,3 +110,26 @@ def test_pages_do_not_show_other_shoppers_data(client, shopper, other_shopper, t
     page = client.get("/closet/").content.decode()
     closet_part = page.split('id="for-you"')[0]  # recommendations below may show popular items
     assert "Your closet is empty" in closet_part and tops[0].title not in closet_part
+
+
+def test_password_reset_by_email_through_djangos_views(client):
+    from django.core import mail
+
+    UserFactory(username="quinn", email="quinn@example.com")
+    response = client.post("/accounts/password-reset/", {"email": "quinn@example.com"}, follow=True)
+    assert b"Check your email" in response.content
+    [message] = mail.outbox
+    link = next(line for line in message.body.splitlines() if "/accounts/reset/" in line)
+    form_page = client.get(link.replace("http://testserver", ""), follow=True)
+    assert b"Choose a new password" in form_page.content
+    done = client.post(form_page.redirect_chain[-1][0], {
+        "new_password1": "a-brand-new-secret-42", "new_password2": "a-brand-new-secret-42"}, follow=True)
+    assert b"Password changed" in done.content
+    assert client.login(username="quinn", password="a-brand-new-secret-42")
+
+
+def test_password_reset_does_not_reveal_whether_an_address_exists(client):
+    from django.core import mail
+
+    response = client.post("/accounts/password-reset/", {"email": "nobody@example.com"}, follow=True)
+    assert b"Check your email" in response.content and not mail.outbox
