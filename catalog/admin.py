@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django_q.tasks import async_task
 
 from catalog.models import CAPTION_KEYS, Category, ClothingItem
 from catalog.services import clothing_set_active
+from ovdr.images import image_normalise
 
 
 @admin.register(Category)
@@ -25,6 +27,22 @@ class _ClothingItemFormBase(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for key in CAPTION_KEYS:
             self.initial.setdefault(f"attr_{key}", self.instance.attributes.get(key, ""))
+
+    def _normalised(self, name: str):
+        """Curators' uploads pass the same checks as shoppers': validated, re-encoded, renamed."""
+        upload = self.cleaned_data.get(name)
+        if not upload or upload == getattr(self.instance, name):  # unchanged or cleared
+            return upload
+        try:
+            return image_normalise(upload=upload).content
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages)
+
+    def clean_image(self):
+        return self._normalised("image")
+
+    def clean_model_image(self):
+        return self._normalised("model_image")
 
     def save(self, commit=True):
         attributes = dict(self.instance.attributes or {})

@@ -133,3 +133,30 @@ def test_admin_queues_enrichment_again(curator_client, monkeypatch):
     curator_client.post("/admin/catalog/clothingitem/", {"action": "enrich_again", "_selected_action": [item.pk]})
     assert queued == [("search.tasks.item_enrich", item.pk)]
 
+
+
+def _admin_add(curator_client, image):
+    return curator_client.post("/admin/catalog/clothingitem/add/", {
+        "title": "", "category": category("tops").pk, "is_active": "on", "image": image,
+        "attr_type": "shirt", "attr_color": "navy", "tags": "[]", "sizes": "[]"})
+
+
+@pytest.mark.parametrize("data", [b"", b"<html><script>alert(1)</script></html>", image_bytes()[:200],
+                                  image_bytes(fmt="GIF")])
+def test_admin_refuses_hostile_images_and_saves_nothing(curator_client, settings, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = _admin_add(curator_client, SimpleUploadedFile("shirt.jpg", data, content_type="image/jpeg"))
+    assert response.status_code == 200 and b"errorlist" in response.content
+    assert not ClothingItem.objects.exists()
+    assert not list(settings.MEDIA_ROOT.rglob("*.jpg"))
+
+
+def test_admin_uploads_are_reencoded_under_a_random_name(curator_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = _admin_add(curator_client, SimpleUploadedFile("my-shirt.png", image_bytes(fmt="PNG")))
+    assert response.status_code == 302
+    item = ClothingItem.objects.get()
+    assert item.image.name.endswith(".jpg") and "my-shirt" not in item.image.name
+    assert item.title == "Navy Shirt"
