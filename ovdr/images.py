@@ -9,6 +9,7 @@ import uuid
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -85,3 +86,16 @@ def image_normalise(*, upload, max_bytes: int | None = None, max_pixels: int | N
         width=image.width,
         height=image.height,
     )
+
+
+def stored_image_rgb(field) -> Image.Image:
+    """An image already in storage (validated on the way in), decoded as RGB."""
+    with field.open("rb") as handle:
+        image = Image.open(handle)
+        image.load()
+    return image.convert("RGB")
+
+
+def stored_mask(field) -> np.ndarray | None:
+    """A stored greyscale mask (255 = inside) as a bool array; None when the field is empty."""
+    return np.asarray(stored_image_rgb(field).convert("L")) > 127 if field else None

@@ -1,28 +1,16 @@
 """Catalog enrichment: what a curator would otherwise type, computed from the garment photo."""
 
-import numpy as np
 from django.core.files.base import ContentFile
 from PIL import Image
 
 from catalog.models import ClothingItem
 from catalog.titles import clothing_title_build
+from ovdr.images import stored_image_rgb, stored_mask
 from search.encoders import get_encoder
 from search.encoders.base import SPACES, Encoder
 from search.store import embeddings_store, index_upsert, item_text, items_needing_embedding
 
 ENCODE_BATCH = 32
-
-
-def _open(field) -> Image.Image:
-    with field.open("rb") as handle:
-        image = Image.open(handle)
-        image.load()
-    return image.convert("RGB")
-
-
-def item_mask(item: ClothingItem):
-    """The stored garment mask as a bool array, or None."""
-    return np.asarray(_open(item.mask).convert("L")) > 127 if item.mask else None
 
 
 def _fill_mask(item: ClothingItem, image: Image.Image) -> None:
@@ -34,7 +22,7 @@ def _fill_mask(item: ClothingItem, image: Image.Image) -> None:
 def _fill_attributes(item: ClothingItem, image: Image.Image, encoder: Encoder) -> None:
     from search.colors import dominant_colors
 
-    mask = item_mask(item)
+    mask = stored_mask(item.mask)
     colors = dominant_colors(image, mask)
     item.enrichment = {**item.enrichment, "colors": [[name, round(share, 3)] for name, share in colors]}
     if colors and not item.attributes.get("color"):
@@ -56,7 +44,7 @@ def _generated_title(item: ClothingItem) -> str:
 def item_analyse(*, item: ClothingItem, encoder: Encoder, force: bool = False) -> ClothingItem:
     """Mask, colours and attributes. Saved with update() so that enrichment does not trigger
     itself again through the save signal."""
-    image = _open(item.image)
+    image = stored_image_rgb(item.image)
     title_was_generated = item.title == _generated_title(item)
     if force or not item.mask:
         _fill_mask(item, image)
@@ -85,7 +73,7 @@ def items_embed(*, encoder: Encoder, items: list[ClothingItem]) -> int:
         for start in range(0, len(stale), ENCODE_BATCH):
             batch = stale[start:start + ENCODE_BATCH]
             if space == "image":
-                vectors = encoder.encode_images([_open(i.image) for i in batch], [item_mask(i) for i in batch])
+                vectors = encoder.encode_images([stored_image_rgb(i.image) for i in batch], [stored_mask(i.mask) for i in batch])
             else:
                 vectors = encoder.encode_item_texts([item_text(i) for i in batch])
             embeddings_store(encoder=encoder, space=space, items=batch, vectors=vectors)

@@ -10,7 +10,8 @@ from catalog.models import ClothingItem
 from tryon.engines import get_engine
 from tryon.jobs import JobError, Report, job_handler
 from tryon.models import Job
-from tryon.preprocess import garment_input, open_rgb, photo_analysis
+from ovdr.images import stored_image_rgb
+from tryon.preprocess import garment_input, photo_analysis
 from tryon.tryons import RESULT_FILE
 
 ORDER = ("dress_id", "bottom_id", "top_id")
@@ -36,7 +37,7 @@ def tryon_run(*, job: Job, report: Report) -> dict:
     analysis, problems = photo_analysis(photo=photo)
     if analysis is None:
         raise JobError(next(iter(problems.values())))
-    engine, person = get_engine(params["engine"]), open_rgb(photo.image)
+    engine, person = get_engine(params["engine"]), stored_image_rgb(photo.image)
     for index, item in enumerate(items):
         garment = garment_input(item=item)
         person = engine.render(person=person, analysis=analysis, garment=garment,

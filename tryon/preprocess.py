@@ -1,27 +1,13 @@
 """Cached preprocessing: a photo's pose and person mask, a garment's mask and key points."""
 
-import io
-
 import numpy as np
 from django.core.files.base import ContentFile
-from PIL import Image
 
 from accounts.models import Photo, PhotoAnalysis
 from catalog.models import ClothingItem
+from ovdr.images import stored_image_rgb, stored_mask
+from search.segmentation import garment_mask, mask_to_png_bytes
 from tryon.engines.base import REGIONS, GarmentInput, PersonAnalysis
-
-
-def open_rgb(field) -> Image.Image:
-    with field.open("rb") as handle:
-        image = Image.open(handle)
-        image.load()
-    return image.convert("RGB")
-
-
-def _mask_png(mask: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(mask.astype(np.uint8) * 255, mode="L").save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def photo_analyse(*, photo: Photo) -> PhotoAnalysis:
@@ -29,7 +15,7 @@ def photo_analyse(*, photo: Photo) -> PhotoAnalysis:
     from tryon.person import PhotoUnusable, person_analyse, usable_for
 
     try:
-        analysis = person_analyse(open_rgb(photo.image))
+        analysis = person_analyse(stored_image_rgb(photo.image))
     except PhotoUnusable as refusal:
         data, mask = {}, np.zeros((photo.height, photo.width), bool)
         problems = {region: refusal.message for region in REGIONS}
@@ -37,7 +23,7 @@ def photo_analyse(*, photo: Photo) -> PhotoAnalysis:
         data, mask = analysis.to_json(), analysis.person_mask
         problems = {region: message for region in REGIONS if (message := usable_for(analysis, region))}
     record = PhotoAnalysis(photo=photo, data=data, problems=problems)
-    record.person_mask.save(f"{photo.pk}.png", ContentFile(_mask_png(mask)), save=False)
+    record.person_mask.save(f"{photo.pk}.png", ContentFile(mask_to_png_bytes(mask)), save=False)
     record.save()
     return record
 
@@ -46,17 +32,16 @@ def photo_analysis(*, photo: Photo) -> tuple[PersonAnalysis | None, dict]:
     record = PhotoAnalysis.objects.filter(photo=photo).first() or photo_analyse(photo=photo)
     if not record.data:
         return None, record.problems
-    mask = np.asarray(open_rgb(record.person_mask).convert("L")) > 127
+    mask = stored_mask(record.person_mask)
     return PersonAnalysis.from_json(record.data, mask), record.problems
 
 
 def garment_input(*, item: ClothingItem) -> GarmentInput:
     """The garment's mask (the catalog enrichment's when present) and its key points, cached."""
-    from search.segmentation import garment_mask
     from tryon.garment import garment_keypoints
 
-    image = open_rgb(item.image)
-    mask = (np.asarray(open_rgb(item.mask).convert("L")) > 127) if item.mask else garment_mask(image)
+    image = stored_image_rgb(item.image)
+    mask = stored_mask(item.mask) if item.mask else garment_mask(image)
     region = item.category.body_region
     keypoints = item.enrichment.get("keypoints")
     if not keypoints:
