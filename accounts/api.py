@@ -3,7 +3,6 @@ from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException
 from rest_framework.authtoken.models import Token
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -12,23 +11,11 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.models import Photo
-from accounts.throttling import TooManyAttempts, auth_attempt
+from accounts.authentication import api_auth_attempt
 from accounts.serializers import (
     AuthTokenSerializer, LoginSerializer, PhotoSerializer, PhotoUploadSerializer, RegisterSerializer,
     UserSerializer,
 )
-
-
-class AttemptsThrottled(APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_code = "throttled"
-
-
-def _throttled(action: str, request, username: str = "") -> None:
-    try:
-        auth_attempt(action=action, request=request, username=username)
-    except TooManyAttempts as exc:
-        raise AttemptsThrottled(exc.messages[0])
 
 
 def _token_response(user, *, status_code: int) -> Response:
@@ -41,7 +28,7 @@ class RegisterApi(APIView):
 
     @extend_schema(request=RegisterSerializer, responses={201: AuthTokenSerializer}, auth=[])
     def post(self, request):
-        _throttled("register", request)
+        api_auth_attempt(action="register", request=request)
         data = RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_register(username=data.validated_data["username"],
@@ -57,7 +44,7 @@ class LoginApi(APIView):
     def post(self, request):
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _throttled("login", request, data.validated_data["username"])
+        api_auth_attempt(action="login", request=request, username=data.validated_data["username"])
         user = services.user_authenticate(request=request, **data.validated_data)
         return _token_response(user, status_code=status.HTTP_200_OK)
 

@@ -24,6 +24,9 @@ class LoginSerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    # Not an EmailField in the schema: signing up without an address leaves "", which is no "email".
+    email = serializers.CharField(read_only=True, help_text="Empty when none was given.")
+
     class Meta:
         model = User
         fields = ["id", "username", "email", "date_joined", "primary_photo"]

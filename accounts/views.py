@@ -4,11 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import selectors, services
 from accounts.forms import LoginForm, PhotoUploadForm, RegisterForm
 from accounts.throttling import auth_attempt
+from ovdr.decorators import require_form_methods
 
 
 def _safe_next(request, default: str = "home") -> str:
@@ -18,6 +19,7 @@ def _safe_next(request, default: str = "home") -> str:
     return default
 
 
+@require_form_methods
 def register(request):
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -35,6 +37,7 @@ def register(request):
     return render(request, "accounts/register.html", {"form": form})
 
 
+@require_form_methods
 def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -56,12 +59,14 @@ def logout_view(request):
     return redirect("home")
 
 
+@require_safe
 @login_required
 def account(request):
     photos = selectors.photo_list(user=request.user)
     return render(request, "accounts/account.html", {"photos": photos})
 
 
+@require_form_methods
 @login_required
 def photo_upload(request):
     form = PhotoUploadForm(request.POST or None, request.FILES or None)
@@ -75,7 +80,7 @@ def photo_upload(request):
             for problem in sorted(set(photo.analysis.problems.values())):
                 messages.warning(request, f"For try-on: {problem}")
             return redirect("accounts:account")
-    return render(request, "accounts/photo_upload.html", {"form": form})
+    return render(request, "accounts/photo_upload.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -26,7 +26,7 @@ gunicorn, Django, the query encoder, the index, the database and the JSON.
    serialisation, and profiles the in-process view.
 6. Stops gunicorn and drops the scratch database, whatever happened.
 
-Gunicorn, the server and the load generator helpers come from bench/api_throughput.py.
+Gunicorn, the server and the load generator helpers come from bench/harness.py (CpuProbe from api_throughput.py).
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import numpy as np
 
-from api_throughput import (HOST, REQUEST_TIMEOUT_S, ROOT, BenchError, Client, CpuProbe, Server, Stats,
-                            free_port, gunicorn_start, gunicorn_stop, gunicorn_wait, log_findings, percentile)
+from api_throughput import CpuProbe
+from harness import (HOST, REQUEST_TIMEOUT_S, ROOT, BenchError, Client, Server, Stats, free_port, gunicorn_start,
+                     gunicorn_stop, gunicorn_wait, log_findings, percentile)
 
 BENCH_DB = "ovdr_search_bench"
 DEFAULT_DATABASE_URL = "mysql://root@127.0.0.1:3306/"

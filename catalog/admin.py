@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django_q.tasks import async_task
@@ -22,6 +23,11 @@ class _ClothingItemFormBase(forms.ModelForm):
     class Meta:
         model = ClothingItem
         exclude = ["attributes"]
+        # Plain file fields: ovdr.images validates them, with the same messages as on every other
+        # upload route (Django's ImageField would open them with Pillow first, with its own message).
+        field_classes = {"image": forms.FileField, "model_image": forms.FileField}
+        widgets = {name: AdminFileWidget(attrs={"accept": "image/jpeg,image/png,image/webp"})
+                   for name in ("image", "model_image")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,6 +105,13 @@ class ClothingItemAdmin(admin.ModelAdmin):
                                         "rating", "tags", "sizes", "season", "on_sale"]}),
         ("Bookkeeping", {"fields": ["enrichment", "closet_users", "source_id", "created_at", "updated_at"]}),
     ]
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        """A refused form (a bad upload above all) answers 400, as on the shoppers' upload pages."""
+        response = super().render_change_form(request, context, *args, **kwargs)
+        if context.get("errors"):
+            response.status_code = 400
+        return response
 
     @admin.display(description="Image")
     def thumbnail(self, item: ClothingItem):

@@ -15,6 +15,8 @@ class ClothingItemSerializer(serializers.ModelSerializer):
     image = serializers.ImageField(read_only=True, use_url=True)
     mask = serializers.ImageField(read_only=True, use_url=True)
     model_image = serializers.ImageField(read_only=True, use_url=True)
+    # Not a URLField: an item without a product page answers "", which is no "uri".
+    url = serializers.CharField(read_only=True, help_text="The product page, or empty.")
 
     class Meta:
         model = ClothingItem

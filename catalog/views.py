@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from catalog import selectors
 from catalog.models import Category
@@ -12,6 +13,7 @@ from recommend.personal import similar_items
 PAGE_SIZE = 24
 
 
+@require_safe
 def catalog_browse(request):
     category = None
     if slug := request.GET.get("category"):
@@ -23,6 +25,7 @@ def catalog_browse(request):
     return render(request, "catalog/browse.html", {"category": category, "page": page})
 
 
+@require_safe
 def clothing_detail(request, pk: int):
     item = selectors.clothing_get(item_id=pk)
     in_closet = False

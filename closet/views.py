@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from catalog.selectors import category_list, clothing_get
 from closet import selectors, services
@@ -17,6 +17,7 @@ def _back(request, fallback: str):
     return redirect(fallback)
 
 
+@require_safe
 @login_required
 def closet_page(request):
     slug = request.GET.get("category") or None
@@ -47,6 +48,7 @@ def closet_remove_view(request, pk: int):
     return _back(request, "closet:closet")
 
 
+@require_safe
 @login_required
 def history_page(request):
     return render(request, "closet/history.html", {"entries": selectors.history_list(user=request.user)})

@@ -1,7 +1,7 @@
 """REST API plumbing shared by every app: one error format, one pagination style."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -52,3 +52,17 @@ def exception_handler(exc, context):
     )
     return response
 
+
+class ErrorDetailSerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.JSONField(), required=False,
+        help_text="Messages per input field: a list of strings, or an object of them for a nested field.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every 4xx (and 503) the API answers."""
+
+    error = ErrorDetailSerializer()

@@ -1,10 +1,13 @@
 """Untrusted image uploads: validate fully, then re-encode so nothing of the original file survives.
 
 Every upload route (photos, catalog admin, image search) goes through `image_normalise`, so that a
-truncated file, a renamed HTML page or a decompression bomb is refused the same way everywhere.
+truncated file, a renamed HTML page, a polyglot or a decompression bomb is refused the same way everywhere.
+Re-encoding is the real defence; the refusals below turn away files built to attack something, with a
+reason a shopper can act on. tests/hostile_files.py holds one example of each.
 """
 
 import io
+import re
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -15,7 +18,21 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# MPO is how Pillow names a JPEG that carries extra frames (phones' depth and HDR gain maps);
+# its first frame is the photo.
+ALLOWED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
+# A 100-megapixel camera is about 12000 px wide, so a longer side is not a photo. A full-body
+# photo is about 1:2 and a product shot about 1:1; 1:8 still admits a tall crop, while a
+# 1x100000 strip (pixel count within limits) only exists to stress decoders and detectors.
+MAX_SIDE = 12_000
+MAX_ASPECT_RATIO = 8
+# Markup or script a browser would run were the file ever served as a page: searched in the raw
+# bytes (EXIF, JPEG comments, PNG text chunks, anything appended) and in PNG's compressed text.
+# Each needle pins down 6 bytes or more, so random pixel data matches one about once in 200,000
+# photos of 5 MB. "<?xml" and a bare "<svg>" are left out: XML runs nothing, an SVG runs script
+# only through an attribute or a script element, and editors write XML into harmless XMP metadata.
+MARKUP = re.compile(rb"<(?:script|html[\s>]|body[\s>]|svg\s+[a-z-]+=|iframe|object|embed[\s>]|!doctype|\?php\s)")
+EXPORT_AGAIN = "Export the photo again as a plain JPEG, PNG or WEBP image."
 
 
 @dataclass(frozen=True)
@@ -38,26 +55,82 @@ def _read_limited(upload, max_bytes: int) -> bytes:
     return data
 
 
+def _check_shape(width: int, height: int, max_pixels: int) -> None:
+    """From the header alone, so a decompression bomb is refused before a pixel is decoded."""
+    if width * height > max_pixels:
+        raise ValidationError(
+            f"The image is too large: {width}x{height} is over {max_pixels // 1_000_000} megapixels."
+        )
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        raise ValidationError(f"The image is too long and narrow ({width}x{height}): a photo may be at most "
+                              f"{MAX_ASPECT_RATIO} times longer than it is wide.")
+    if max(width, height) > MAX_SIDE:
+        raise ValidationError(f"The image is too large: {width}x{height} is over {MAX_SIDE} pixels on a side.")
+
+
+def _end_of_image(data: bytes, image_format: str) -> int:
+    """Where the image ends by its own structure, so that a file with something appended is refused.
+
+    JPEG is left out: phones append their own trailers after its end marker (Samsung's metadata,
+    motion-photo videos); re-encoding drops them and the active-content search still covers them.
+    """
+    if image_format == "WEBP":  # RIFF: the size of what follows the 8-byte header
+        return 8 + int.from_bytes(data[4:8], "little")
+    if image_format == "PNG":  # the signature, then chunks (length, type, data, CRC) up to IEND
+        offset = 8
+        while offset + 8 <= len(data) and data[offset + 4:offset + 8] != b"IEND":
+            offset += 12 + int.from_bytes(data[offset:offset + 4], "big")
+        return offset + 12
+    return len(data)
+
+
+def _has_active_content(data: bytes) -> bool:
+    lowered = data.lower()  # ASCII only; with plain patterns, several times faster than re.IGNORECASE
+    return bool(MARKUP.search(lowered)) or b"javascript:" in lowered
+
+
+def _check_content(data: bytes, image: Image.Image) -> None:
+    """What a decoder accepts but a photo never holds: markup, appended files, a broken EXIF."""
+    texts = "\n".join(getattr(image, "text", {}).values()).encode()  # PNG text chunks, decompressed
+    if _has_active_content(data) or _has_active_content(texts):
+        raise ValidationError(f"The file contains web page or script content, which a photo never does. "
+                              f"{EXPORT_AGAIN}")
+    if len(data) > _end_of_image(data, image.format):
+        raise ValidationError(f"The file has extra data after the end of the image. {EXPORT_AGAIN}")
+    if _exif_damaged(image.info.get("exif", b"")):
+        raise ValidationError(f"The photo's metadata (EXIF) is damaged. {EXPORT_AGAIN}")
+
+
+def _exif_damaged(exif: bytes) -> bool:
+    """Parsed afresh: Pillow already read it on opening, skipping what it could not read with a warning."""
+    with warnings.catch_warnings(record=True) as problems:
+        warnings.simplefilter("always")
+        try:
+            Image.Exif().load(exif)
+        except Exception:
+            return True
+    return bool(problems)
+
+
 def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
+    """The decoded image, turned upright as its EXIF says; every check passed."""
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's warnings about damaged EXIF: checked on its own below
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in ALLOWED_FORMATS:
                 raise ValidationError("Only JPEG, PNG and WEBP images are accepted.")
-            width, height = image.size
-            if width * height > max_pixels:
-                raise ValidationError(
-                    f"The image is too large: {width}x{height} is over {max_pixels // 1_000_000} megapixels."
-                )
+            _check_shape(*image.size, max_pixels)
             image.load()  # decodes every byte: truncated or corrupt files fail here
+        _check_content(data, image)
+        return ImageOps.exif_transpose(image)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError("The image is too large to process.")
     except Exception:  # Pillow raises many types for malformed input
         raise ValidationError("The file is not a valid JPEG, PNG or WEBP image, or it is damaged.")
-    return image
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
@@ -77,8 +150,7 @@ def image_normalise(*, upload, max_bytes: int | None = None, max_pixels: int | N
     """
     max_bytes = max_bytes or settings.OVDR_UPLOAD_MAX_BYTES
     max_pixels = max_pixels or settings.OVDR_UPLOAD_MAX_PIXELS
-    image = _open_checked(_read_limited(upload, max_bytes), max_pixels)
-    image = _to_rgb(ImageOps.exif_transpose(image))
+    image = _to_rgb(_open_checked(_read_limited(upload, max_bytes), max_pixels))
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=92, optimize=True)
     return NormalisedImage(

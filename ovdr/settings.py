@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_q",
+    "ovdr",  # project-wide commands: backup, restore
     "accounts",
     "catalog",
     "closet",
@@ -46,6 +47,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, wrapping session and auth: they read the database lazily, when the view, DRF's
+    # authentication or a template touches request.session / request.user, so a lost database
+    # surfaces in the view and reaches this process_exception; the 503 then passes back through
+    # all of them (SessionMiddleware skips saving a session on a 5xx: no second failing query).
+    "ovdr.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,7 +84,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"charset": "utf8mb4"})
+    # A server that is down or unreachable fails a request in seconds (a 503), not after the
+    # operating system's TCP timeout of minutes that would hold every web worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"charset": "utf8mb4", "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5)}
+    )
     # utf8mb4_unicode_ci makes usernames unique case-insensitively on MariaDB, which cannot
     # enforce the functional Lower(username) constraint itself.
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
@@ -126,6 +136,8 @@ STORAGES = {
 # views; catalog images live under MEDIA_ROOT/catalog/ and are public.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+# `manage.py backup` writes here by default (database + media in one archive).
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -169,13 +181,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OVDR <noreply@localh
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "ovdr.api.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ovdr.schema.AutoSchema",  # documents the error format
     "EXCEPTION_HANDLER": "ovdr.api.exception_handler",
     "PAGE_SIZE": 20,
 }

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from catalog.selectors import clothing_list
@@ -9,6 +11,7 @@ from recommend.personal import for_you
 from recommend.trending import trending_list
 
 
+@require_safe
 def home(request):
     picks = for_you(user=request.user, limit=8) if request.user.is_authenticated else []
     return render(request, "home.html", {"newest": clothing_list()[:8], "trending": trending_list(limit=8),
@@ -28,6 +31,15 @@ def catalog_media(request, path: str):
 
 def _wants_json(request) -> bool:
     return request.path.startswith("/api/")
+
+
+def bad_request(request, exception=None):
+    """What Django refuses before any view runs: form fields over DATA_UPLOAD_MAX_MEMORY_SIZE, too many files."""
+    if _wants_json(request):
+        body = error_body(status_code=400, code="bad_request",
+                          message="The request could not be read: it is too large or malformed.")
+        return JsonResponse(body, status=400)
+    return defaults.bad_request(request, exception)
 
 
 def not_found(request, exception=None):

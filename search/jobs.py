@@ -16,7 +16,7 @@ def _categories(*, slug: str | None, region: str | None):
     return Category.objects.filter(body_region=region) if region else None
 
 
-@job_handler(Job.Kind.IMAGE_SEARCH)
+@job_handler(Job.Kind.IMAGE_SEARCH, inputs=(QUERY_FILE,))
 def image_search_run(*, job: Job, report: Report) -> dict:
     from search.detection import detect_garments, garment_crop
 

@@ -1,5 +1,6 @@
 """Search queries: text in plain words, and photos through a background job."""
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,6 +17,7 @@ from search.index import IndexMismatch, IndexMissing
 from ovdr.images import image_normalise
 from search.store import loaded_index
 
+logger = logging.getLogger(__name__)
 MAX_QUERY_LENGTH = 200
 QUERY_FILE = "query.jpg"
 
@@ -37,8 +39,10 @@ def nearest_items(
     try:
         index = loaded_index(encoder=encoder, space=space)
     except (IndexMissing, IndexMismatch) as exc:
-        raise SearchUnavailable("Search is unavailable: the search index needs to be built "
-                                "(manage.py build_search_index).") from exc
+        logger.warning("Search is unavailable: %s", exc)  # which file, and why, for the operator
+        raise SearchUnavailable("Search is unavailable right now: the search index is missing, damaged or "
+                                "for another model and needs to be built again (manage.py build_search_index)."
+                                ) from exc
     category_ids = [None] if categories is None else list(categories.values_list("pk", flat=True))
     found = sorted((hit for cid in category_ids for hit in index.search(vector, k=limit, category=cid)),
                    key=lambda hit: -hit[1])[:limit]

@@ -6,6 +6,7 @@ version. Writers (the enrichment task, build_search_index) serialise on a file l
 
 import fcntl
 import hashlib
+import logging
 import threading
 import time
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from search.encoders.base import SPACES, Encoder
 from search.index import IndexMissing, VectorIndex
 from search.models import ItemEmbedding
 
+logger = logging.getLogger(__name__)
 RELOAD_CHECK_SECONDS = 1.0
 _cache: dict[str, tuple[VectorIndex, str, float]] = {}
 _cache_lock = threading.Lock()
@@ -74,22 +76,17 @@ def _vectors_of_active_items(encoder: Encoder, space: str) -> tuple[np.ndarray, 
     return ids, categories, vectors
 
 
+def _built(encoder: Encoder, space: str) -> VectorIndex:
+    ids, categories, vectors = _vectors_of_active_items(encoder, space)
+    return VectorIndex.build(ids=ids, categories=categories, vectors=vectors, exact_max=settings.SEARCH_EXACT_MAX)
+
+
 def index_build(*, encoder: Encoder, space: str) -> VectorIndex:
     """Rebuild one space's index from the stored embeddings of active items and save it."""
-    ids, categories, vectors = _vectors_of_active_items(encoder, space)
-    index = VectorIndex.build(ids=ids, categories=categories, vectors=vectors, exact_max=settings.SEARCH_EXACT_MAX)
+    index = _built(encoder, space)
     with index_write_lock():
         index.save(index_path(), encoder_name=encoder.name, space=space)
     return index
-
-
-def _load_for_write(encoder: Encoder, space: str) -> VectorIndex:
-    try:
-        return VectorIndex.load(index_path(), encoder_name=encoder.name, space=space, dim=encoder.dim(space))
-    except IndexMissing:
-        empty = np.zeros((0, encoder.dim(space)), dtype=np.float32)
-        return VectorIndex.build(ids=np.zeros(0, np.int64), categories=np.zeros(0, np.int64), vectors=empty,
-                                 exact_max=settings.SEARCH_EXACT_MAX)
 
 
 def index_upsert(*, encoder: Encoder, items: list[ClothingItem]) -> None:
@@ -97,7 +94,14 @@ def index_upsert(*, encoder: Encoder, items: list[ClothingItem]) -> None:
     active = [item for item in items if item.is_active]
     with index_write_lock():
         for space in SPACES:
-            index = _load_for_write(encoder, space)
+            try:
+                index = VectorIndex.load(index_path(), encoder_name=encoder.name, space=space,
+                                         dim=encoder.dim(space))
+            except IndexMissing:
+                # Never built, deleted or corrupt: rebuild from every stored vector (these items'
+                # included), not from nothing, which would drop every other item from search.
+                _built(encoder, space).save(index_path(), encoder_name=encoder.name, space=space)
+                continue
             index.remove(ids=np.array([item.pk for item in items], dtype=np.int64))
             stored = {e.item_id: e.as_array() for e in ItemEmbedding.objects.filter(
                 item__in=active, encoder=encoder.name, space=space)}
@@ -134,7 +138,18 @@ def loaded_index(*, encoder: Encoder, space: str) -> VectorIndex:
         if cached and version == cached[1]:
             _cache[key] = (cached[0], version, now)
             return cached[0]
-        index = VectorIndex.load(index_path(), encoder_name=encoder.name, space=space, dim=encoder.dim(space))
+        try:
+            index = VectorIndex.load(index_path(), encoder_name=encoder.name, space=space, dim=encoder.dim(space))
+        except IndexMissing:
+            if not cached:
+                raise
+            # The files were deleted or damaged after this copy was read and verified. Keep serving
+            # it rather than take search down: results are re-checked against the database, so it
+            # only lacks items added since. A process without a copy answers 503 until a rebuild,
+            # whose new version replaces this copy at the next check.
+            logger.warning("The stored %s index is unusable; serving the copy loaded earlier.", space)
+            _cache[key] = (cached[0], cached[1], now)
+            return cached[0]
         _cache[key] = (index, version, now)
         return index
 

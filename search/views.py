@@ -1,11 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
+from ovdr.decorators import require_form_methods
 from search import services
 from search.forms import FindSimilarForm, SearchForm
 
 
+@require_safe
 def search_page(request):
     form = SearchForm(request.GET or None)
     hits, error = [], None
@@ -19,6 +22,7 @@ def search_page(request):
                   status=503 if error else 200)
 
 
+@require_form_methods
 @login_required
 def find_similar_page(request):
     form = FindSimilarForm(request.POST or None, request.FILES or None, user=request.user)
@@ -31,4 +35,5 @@ def find_similar_page(request):
             form.add_error("image", exc)
         else:
             return redirect(f"{request.path}?job={job.pk}")
-    return render(request, "search/similar.html", {"form": form, "job_id": request.GET.get("job", "")})
+    return render(request, "search/similar.html", {"form": form, "job_id": request.GET.get("job", "")},
+                  status=400 if form.errors else 200)

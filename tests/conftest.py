@@ -1,8 +1,21 @@
+"""Shared fixtures.
+
+Every transactional test uses `django_db(transaction=True, serialized_rollback=True)`. Without it, the
+flush after the test recreates content types (post_migrate), and the next serialized-rollback test fails
+reloading them as duplicates; with it, the rows that data migrations made come back for later tests.
+"""
+
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import ClothingItemFactory, UserFactory, category, garment
+from accounts.models import Photo
+from closet.models import ClosetItem, HistoryEntry
+from tests.factories import ClothingItemFactory, UserFactory, category, garment, image_bytes
+from tryon.models import Combination, Job, Share
 
 
 @pytest.fixture
@@ -66,3 +79,25 @@ def small_catalog(db):
         "skirt": garment(slug="bottoms", title="Red Pleated Skirt", color=(190, 35, 45),
                          attributes={"type": "skirt", "color": "red"}),
     }
+
+
+@pytest.fixture
+def victim(shopper, tops, bottom):
+    """The first shopper's private objects, each with a file where the model has one: what the access
+    test tries to reach as somebody else, and what the API fuzzer's ids point at."""
+    photo = Photo.objects.create(owner=shopper, image=ContentFile(image_bytes(), name="me.jpg"))
+    shopper.primary_photo = photo
+    shopper.save(update_fields=["primary_photo"])
+    tryon = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.SUCCEEDED,
+                               params={"photo_id": photo.pk, "top_id": tops[0].pk}, result={"image": "result.jpg"})
+    search = Job.objects.create(owner=shopper, kind=Job.Kind.IMAGE_SEARCH, status=Job.Status.SUCCEEDED,
+                                params={"photo_id": photo.pk}, result={"results": []})
+    default_storage.save(tryon.files_prefix + "result.jpg", ContentFile(image_bytes(color=(1, 2, 3))))
+    default_storage.save(search.files_prefix + "query.jpg", ContentFile(image_bytes(color=(4, 5, 6))))
+    ClosetItem.objects.create(user=shopper, item=tops[0])
+    HistoryEntry.objects.create(user=shopper, item=bottom, viewed_at=timezone.now())
+    combination = Combination.objects.create(user=shopper, top=tops[0], bottom=bottom,
+                                             result_image=ContentFile(image_bytes(), name="outfit.jpg"))
+    Share.objects.create(user=shopper, job=tryon, email="friend@example.com")
+    return {"user": shopper, "photo": photo, "jobs": {tryon: "result", search: "query"},
+            "combination": combination, "item": tops[0]}

@@ -15,22 +15,16 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import Photo
-from closet.models import ClosetItem, HistoryEntry
-from tests.factories import image_bytes
-from tryon.models import Combination, Job, Share
 
 pytestmark = pytest.mark.django_db
 
@@ -69,12 +63,12 @@ PUBLIC = {
 }
 # Routes scoped to the caller's own data: a signed-in second shopper may get 2xx (their own,
 # empty, lists; adding a public catalog item to their own closet) but never the first
-# shopper's data. Writes listed here may succeed; every other write must be refused. ANY: a
-# function view without a method guard, which renders the caller's own page for every method.
+# shopper's data. Writes listed here may succeed; every other write must be refused (pages
+# answer 405 to methods they do not take).
 OWN = {
-    "accounts/": "ANY", "accounts/photos/upload/": "ANY", "closet/": "ANY", "closet/history/": "ANY",
-    "closet/add/{pk}/": "POST", "closet/remove/{pk}/": "POST", "outfits/": "ANY", "outfits/studio/": "ANY",
-    "search/similar/": "ANY", API_PREFIX + "me": "GET", API_PREFIX + "photos": "GET",
+    "accounts/": "GET", "accounts/photos/upload/": "GET POST", "closet/": "GET", "closet/history/": "GET",
+    "closet/add/{pk}/": "POST", "closet/remove/{pk}/": "POST", "outfits/": "GET POST", "outfits/studio/": "GET",
+    "search/similar/": "GET POST", API_PREFIX + "me": "GET", API_PREFIX + "photos": "GET",
     API_PREFIX + "closet": "GET POST", API_PREFIX + "closet/{clothing_id}": "DELETE",
     API_PREFIX + "history": "GET", API_PREFIX + "combinations": "GET", API_PREFIX + "jobs": "GET",
     API_PREFIX + "recommendations/for-you": "GET",
@@ -104,27 +98,6 @@ def _schema_operations() -> dict[str, set[str]]:
     # drf-spectacular names a "pk" path parameter "id"; the URLconf keeps "pk".
     return {path.lstrip("/").replace("{id}", "{pk}"): {m.upper() for m in ops if m.upper() in METHODS}
             for path, ops in schema["paths"].items()}
-
-
-@pytest.fixture
-def victim(shopper, tops, bottom):
-    """The first shopper's private objects, each with a file where the model has one."""
-    photo = Photo.objects.create(owner=shopper, image=ContentFile(image_bytes(), name="me.jpg"))
-    shopper.primary_photo = photo
-    shopper.save(update_fields=["primary_photo"])
-    tryon = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.SUCCEEDED,
-                               params={"photo_id": photo.pk, "top_id": tops[0].pk}, result={"image": "result.jpg"})
-    search = Job.objects.create(owner=shopper, kind=Job.Kind.IMAGE_SEARCH, status=Job.Status.SUCCEEDED,
-                                params={"photo_id": photo.pk}, result={"results": []})
-    default_storage.save(tryon.files_prefix + "result.jpg", ContentFile(image_bytes(color=(1, 2, 3))))
-    default_storage.save(search.files_prefix + "query.jpg", ContentFile(image_bytes(color=(4, 5, 6))))
-    ClosetItem.objects.create(user=shopper, item=tops[0])
-    HistoryEntry.objects.create(user=shopper, item=bottom, viewed_at=timezone.now())
-    combination = Combination.objects.create(user=shopper, top=tops[0], bottom=bottom,
-                                             result_image=ContentFile(image_bytes(), name="outfit.jpg"))
-    Share.objects.create(user=shopper, job=tryon, email="friend@example.com")
-    return {"user": shopper, "photo": photo, "jobs": {tryon: "result", search: "query"},
-            "combination": combination, "item": tops[0]}
 
 
 def _paths(template: str, victim: dict) -> list[str]:
@@ -206,7 +179,7 @@ def _problem(template: str, method: str, response, *, anonymous: bool, markers: 
     if template in PUBLIC:
         return None
     own = not anonymous and template in OWN
-    if own and (OWN[template] == "ANY" or method in OWN[template].split() or status == 400):
+    if own and (method in OWN[template].split() or status == 400):
         return None  # the second shopper acting on their own data
     if status in REFUSED:
         return None
@@ -266,4 +239,21 @@ def test_nobody_else_can_read_change_or_delete_a_shoppers_data(victim, other_sho
                     if problem := _problem(template, method, response, anonymous=anonymous, markers=markers):
                         problems.append(f"{caller} {method} {path} -> {response.status_code}: {problem}")
     assert not problems, "\n".join(problems)
+    assert _snapshot(victim) == before
+
+
+def test_no_route_accepts_a_write_from_the_owners_browser_without_a_csrf_token(victim):
+    """A page on another site can make a signed-in shopper's browser send any request with their
+    session cookie; without the CSRF token every write must be refused before it does anything."""
+    before, accepted = _snapshot(victim), []
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    browser.force_login(victim["user"])
+    for template, is_api in _targets():
+        for path in _paths(template, victim):
+            for method in ("POST", "PUT", "PATCH", "DELETE"):
+                response = browser.generic(method, path, json.dumps(_body(victim)) if is_api else "",
+                                           content_type="application/json")
+                if response.status_code != 403:
+                    accepted.append(f"{method} {path} -> {response.status_code}")
+    assert not accepted, "\n".join(accepted)
     assert _snapshot(victim) == before

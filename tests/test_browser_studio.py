@@ -12,7 +12,6 @@ Run it alone with: pytest tests/test_browser_studio.py
 """
 
 import itertools
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 

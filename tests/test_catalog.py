@@ -147,7 +147,7 @@ def test_admin_refuses_hostile_images_and_saves_nothing(curator_client, settings
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = _admin_add(curator_client, SimpleUploadedFile("shirt.jpg", data, content_type="image/jpeg"))
-    assert response.status_code == 200 and b"errorlist" in response.content
+    assert response.status_code == 400 and b"errorlist" in response.content
     assert not ClothingItem.objects.exists()
     assert not list(settings.MEDIA_ROOT.rglob("*.jpg"))
 

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from closet.models import HISTORY_LENGTH, ClosetItem, HistoryEntry
 from closet.services import closet_add, closet_remove, history_record
-from tests.factories import ClothingItemFactory, category
+from tests.factories import ClothingItemFactory
 
 pytestmark = pytest.mark.django_db
 

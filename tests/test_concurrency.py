@@ -13,7 +13,7 @@ from closet.models import HISTORY_LENGTH, ClosetItem, HistoryEntry
 from closet.services import closet_add, history_record
 from tests.factories import ClothingItemFactory, UserFactory
 
-pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)

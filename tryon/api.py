@@ -1,12 +1,13 @@
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ovdr.api import ErrorSerializer
 from tryon import jobs, selectors, services
 from tryon.models import Combination, Job
 from accounts.selectors import photo_get
@@ -122,7 +123,8 @@ class JobDetailApi(APIView):
     def get(self, request, pk):
         return Response(JobSerializer(selectors.job_get(user=request.user, job_id=pk)).data)
 
-    @extend_schema(responses={200: JobSerializer}, description="Cancel a queued or running job.")
+    @extend_schema(responses={200: JobSerializer, 409: OpenApiResponse(ErrorSerializer, JobFinished.default_detail)},
+                   description="Cancel a queued or running job.")
     def delete(self, request, pk):
         job = selectors.job_get(user=request.user, job_id=pk)
         if job.status not in Job.ACTIVE:

@@ -3,12 +3,14 @@
 A kind registers a handler with `@job_handler(kind)`. The handler receives the job and a
 `report(progress, stage)` callback; `report` raises JobCancelled once the owner has cancelled,
 so the work stops at its next step. Files go under `job.files_prefix` and are removed when a
-job fails or is cancelled.
+job fails or is cancelled; each attempt starts without the files of an earlier one, keeping only
+the inputs its kind declared (`@job_handler(kind, inputs=(...))`).
 """
 
 import logging
 import shutil
 from datetime import timedelta
+from pathlib import Path
 from typing import Callable, Protocol
 
 from django.conf import settings
@@ -16,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
 from accounts.models import User
@@ -41,11 +44,15 @@ STALE_AFTER = timedelta(seconds=settings.Q_CLUSTER["timeout"] * MAX_ATTEMPTS + 1
 NEVER_PICKED_UP_AFTER = timedelta(days=1)
 JobHandler = Callable[..., dict]
 JOB_HANDLERS: dict[str, JobHandler] = {}
+JOB_INPUTS: dict[str, tuple[str, ...]] = {}  # kind -> files stored with the job before it runs
+OUT_OF_ATTEMPTS = "The job was interrupted twice before it could finish. Please try again."
+TIMED_OUT = "The job took too long and was stopped."
 
 
-def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
+def job_handler(kind: str, *, inputs: tuple[str, ...] = ()) -> Callable[[JobHandler], JobHandler]:
     def register(handler: JobHandler) -> JobHandler:
         JOB_HANDLERS[kind] = handler
+        JOB_INPUTS[kind] = inputs
         return handler
 
     return register
@@ -59,6 +66,26 @@ def job_create(*, owner: User, kind: str, params: dict, cache_key: str = "") -> 
 
 def _files_delete(job: Job) -> None:
     shutil.rmtree(default_storage.path(job.files_prefix), ignore_errors=True)
+
+
+def _outputs_delete(job: Job) -> None:
+    """A killed attempt may have left half-written files; a retry must neither show them nor save
+    its own beside them under another name (storage never overwrites)."""
+    folder, inputs = Path(default_storage.path(job.files_prefix)), JOB_INPUTS.get(job.kind, ())
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.name not in inputs:
+            path.unlink(missing_ok=True)
+
+
+def _fail(job: Job, *, message: str) -> bool:
+    """Fail a job still in the status it was read with, and remove its files."""
+    failed = Job.objects.filter(pk=job.pk, status=job.status).update(
+        status=Job.Status.FAILED, error=message, finished_at=timezone.now())
+    if failed:
+        _files_delete(job)
+    return bool(failed)
 
 
 def _finish(job: Job, *, status: str, **fields) -> bool:
@@ -100,8 +127,13 @@ def job_run(*, job_id: str) -> None:
         status=Job.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
     )
     if not started:
-        return  # cancelled before a worker took it, finished, or out of attempts
+        # Cancelled before a worker took it, or finished; or delivered again after its last
+        # attempt died: fail it now rather than leave it running until the reaper.
+        for job in Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, attempts__gte=MAX_ATTEMPTS):
+            _fail(job, message=OUT_OF_ATTEMPTS)
+        return
     job = Job.objects.get(pk=job_id)
+    _outputs_delete(job)
     handler = JOB_HANDLERS.get(job.kind)
     try:
         if handler is None:
@@ -109,6 +141,12 @@ def job_run(*, job_id: str) -> None:
         result = handler(job=job, report=_reporter(job))
     except JobCancelled:
         _files_delete(job)
+    except TimeoutException:
+        # django-q2 stops an attempt that outlives Q_TIMEOUT by raising this (a SystemExit). The
+        # task comes back for the next attempt; after the last one nothing would come back.
+        if job.attempts >= MAX_ATTEMPTS:
+            _fail(job, message=TIMED_OUT)
+        raise
     except Exception as exc:
         logger.exception("Job %s failed", job.pk)
         message = str(exc) if isinstance(exc, JobError) else "The job failed because of an internal error."
@@ -124,12 +162,8 @@ def job_reap_stale() -> int:
     now, reaped = timezone.now(), 0
     stale = {"status": Job.Status.RUNNING, "started_at__lt": now - STALE_AFTER}
     forgotten = {"status": Job.Status.QUEUED, "created_at__lt": now - NEVER_PICKED_UP_AFTER}
-    for criteria, message in ((stale, "The job took too long and was stopped."),
+    for criteria, message in ((stale, TIMED_OUT),
                               (forgotten, "No worker picked the job up. Please try again.")):
-        for job in Job.objects.filter(**criteria):
-            if Job.objects.filter(pk=job.pk, status=job.status).update(
-                    status=Job.Status.FAILED, error=message, finished_at=now):
-                _files_delete(job)
-                reaped += 1
+        reaped += sum(_fail(job, message=message) for job in Job.objects.filter(**criteria))
     return reaped
 

@@ -7,9 +7,9 @@ from tryon.models import Combination, Job
 
 
 class CombinationSerializer(serializers.ModelSerializer):
-    top = ClothingItemSerializer(read_only=True)
-    bottom = ClothingItemSerializer(read_only=True)
-    dress = ClothingItemSerializer(read_only=True)
+    top = ClothingItemSerializer(read_only=True, allow_null=True)
+    bottom = ClothingItemSerializer(read_only=True, allow_null=True)
+    dress = ClothingItemSerializer(read_only=True, allow_null=True)
     result_image_url = serializers.SerializerMethodField()
 
     class Meta:

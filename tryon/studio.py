@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from accounts.selectors import photo_list
 from catalog.models import Category, ClothingItem
@@ -25,6 +26,7 @@ def _choices(user, picked: ClothingItem | None) -> dict:
     return choices
 
 
+@require_safe
 @login_required
 def studio_page(request):
     picked = clothing_list().filter(pk=request.GET.get("item") or 0).first()

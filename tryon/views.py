@@ -4,10 +4,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ovdr.decorators import require_form_methods
 from tryon import selectors, services
 from tryon.forms import OutfitForm
 
 
+@require_form_methods
 @login_required
 def outfits_page(request):
     form = OutfitForm(request.POST or None, user=request.user)

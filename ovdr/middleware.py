@@ -1,0 +1,87 @@
+"""A database that is down or restarting answers 503 + Retry-After, not a 500 with a traceback."""
+
+import logging
+import threading
+import time
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+from ovdr.api import error_body
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+# One warning per process at the start of an outage, then at most one a minute with a count.
+WARN_EVERY_SECONDS = 60
+
+# MySQL/MariaDB client and server codes that mean "no connection", not "this query failed":
+# 2002/2003 refused or unreachable (libmariadb uses 2002 for TCP too), 2006/2013/2055 lost,
+# 1040 too many connections, 1053 server shutting down, 1927 connection killed (by a shutdown).
+# Lock wait timeouts (1205) and deadlocks (1213) are NOT here: the database is up and answering;
+# they come from our own transactions, so they stay loud 500s that someone must fix.
+MYSQL_CONNECTION_ERRORS = frozenset({1040, 1053, 1927, 2002, 2003, 2006, 2013, 2055})
+SQLITE_UNREACHABLE = "unable to open database file"
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether exc says the database cannot be reached, as opposed to a failing query."""
+    if isinstance(exc, InterfaceError):
+        return True  # drivers raise it for a closed or broken connection, not for a query
+    if not isinstance(exc, OperationalError):
+        return False
+    code = exc.args[0] if exc.args else None  # Django keeps the driver's (code, message)
+    if isinstance(code, int):
+        return code in MYSQL_CONNECTION_ERRORS
+    return SQLITE_UNREACHABLE in str(exc)
+
+
+def database_unavailable_response(request) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        body = error_body(status_code=503, code="database_unavailable",
+                          message="The service is briefly unavailable. Please try again in a moment.")
+        response = JsonResponse(body, status=503)
+    else:
+        # No request context: context processors and request.user would query the database again.
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # Django's request logger would add an ERROR line per request; this middleware logs instead.
+    response._has_been_logged = True
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turns connectivity errors raised in a view (DRF re-raises what its handler does not
+    know) into 503s; every other error propagates. See MIDDLEWARE for its place.
+
+    The broken connection needs nothing from here: at request_finished Django pings a
+    connection that raised and closes it, and with CONN_HEALTH_CHECKS it pings a reused one
+    before its first query, so the next request reconnects (tests/test_database_outage.py
+    restarts MariaDB under load with CONN_MAX_AGE=60).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._lock = threading.Lock()
+        self._warned_at = float("-inf")
+        self._unreported = 0  # 503s answered since the last warning
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not database_unreachable(exception):
+            return None
+        self._warn(exception)
+        return database_unavailable_response(request)
+
+    def _warn(self, exception: BaseException) -> None:
+        with self._lock:
+            self._unreported += 1
+            now = time.monotonic()
+            if now - self._warned_at < WARN_EVERY_SECONDS:
+                return
+            count, self._unreported, self._warned_at = self._unreported, 0, now
+        logger.warning("Database unreachable, answering 503 (%d request(s) since the last warning): %s",
+                       count, exception)
