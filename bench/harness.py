@@ -286,12 +286,14 @@ def post_worker_init(worker):
 """
 
 
-def gunicorn_start(env: dict, port: int, workers: int, tmp: Path, threads: int = 1) -> subprocess.Popen:
-    """gunicorn in its own session, logging to tmp/gunicorn.log; more than one thread means gthread."""
+def gunicorn_start(env: dict, port: int, workers: int, tmp: Path, threads: int = 1,
+                   project_conf: Path | None = PROJECT_GUNICORN_CONF) -> subprocess.Popen:
+    """gunicorn in its own session, logging to tmp/gunicorn.log; more than one thread means gthread.
+    project_conf=None leaves out the project's hooks (its search-model warm-up) when nothing needs them."""
     ready = tmp / "ready"
     ready.mkdir()
     conf = tmp / "gunicorn_bench.conf.py"
-    conf.write_text(GUNICORN_CONF.format(project=str(PROJECT_GUNICORN_CONF), ready=str(ready)))
+    conf.write_text(GUNICORN_CONF.format(project=str(project_conf or ""), ready=str(ready)))
     log = (tmp / "gunicorn.log").open("ab")
     cmd = [
         sys.executable, "-m", "gunicorn",

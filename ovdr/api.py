@@ -1,6 +1,7 @@
 """REST API plumbing shared by every app: one error format, one pagination style."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -29,6 +30,15 @@ def error_body(*, status_code: int, code: str, message: str, fields=None) -> dic
     if fields:
         error["fields"] = fields
     return {"error": error}
+
+
+def is_api_request(request) -> bool:
+    """Whether an error outside DRF's views (a 404, a 500, a lost database) answers in the error format."""
+    return request.path.startswith("/api/")
+
+
+def error_response(*, status_code: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(error_body(status_code=status_code, code=code, message=message), status=status_code)
 
 
 def exception_handler(exc, context):

@@ -5,10 +5,10 @@ import threading
 import time
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from ovdr.api import error_body
+from ovdr.api import error_response, is_api_request
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +38,9 @@ def database_unreachable(exc: BaseException) -> bool:
 
 
 def database_unavailable_response(request) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        body = error_body(status_code=503, code="database_unavailable",
-                          message="The service is briefly unavailable. Please try again in a moment.")
-        response = JsonResponse(body, status=503)
+    if is_api_request(request):
+        response = error_response(status_code=503, code="database_unavailable",
+                                  message="The service is briefly unavailable. Please try again in a moment.")
     else:
         # No request context: context processors and request.user would query the database again.
         response = HttpResponse(render_to_string("503.html"), status=503)

@@ -76,6 +76,11 @@ def _vectors_of_active_items(encoder: Encoder, space: str) -> tuple[np.ndarray, 
     return ids, categories, vectors
 
 
+def _stored_index(encoder: Encoder, space: str) -> VectorIndex:
+    """The saved index of this encoder's space; raises IndexMissing (or IndexMismatch) when unusable."""
+    return VectorIndex.load(index_path(), encoder_name=encoder.name, space=space, dim=encoder.dim(space))
+
+
 def _built(encoder: Encoder, space: str) -> VectorIndex:
     ids, categories, vectors = _vectors_of_active_items(encoder, space)
     return VectorIndex.build(ids=ids, categories=categories, vectors=vectors, exact_max=settings.SEARCH_EXACT_MAX)
@@ -95,8 +100,7 @@ def index_upsert(*, encoder: Encoder, items: list[ClothingItem]) -> None:
     with index_write_lock():
         for space in SPACES:
             try:
-                index = VectorIndex.load(index_path(), encoder_name=encoder.name, space=space,
-                                         dim=encoder.dim(space))
+                index = _stored_index(encoder, space)
             except IndexMissing:
                 # Never built, deleted or corrupt: rebuild from every stored vector (these items'
                 # included), not from nothing, which would drop every other item from search.
@@ -117,8 +121,7 @@ def index_remove(*, encoder: Encoder, item_ids: list[int]) -> None:
     with index_write_lock():
         for space in SPACES:
             try:
-                index = VectorIndex.load(index_path(), encoder_name=encoder.name, space=space,
-                                         dim=encoder.dim(space))
+                index = _stored_index(encoder, space)
             except IndexMissing:
                 continue
             index.remove(ids=np.array(item_ids, dtype=np.int64))
@@ -139,7 +142,7 @@ def loaded_index(*, encoder: Encoder, space: str) -> VectorIndex:
             _cache[key] = (cached[0], version, now)
             return cached[0]
         try:
-            index = VectorIndex.load(index_path(), encoder_name=encoder.name, space=space, dim=encoder.dim(space))
+            index = _stored_index(encoder, space)
         except IndexMissing:
             if not cached:
                 raise

@@ -21,7 +21,7 @@ import pytest
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from bench.harness import (GUNICORN_CONF, HOST, ROOT, free_port, gunicorn_stop, gunicorn_wait, gunicorn_workers,
+from bench.harness import (HOST, ROOT, free_port, gunicorn_start, gunicorn_stop, gunicorn_wait, gunicorn_workers,
                            server_env)
 from ovdr.middleware import database_unreachable
 from tests.private_mariadb import MARIADBD, PrivateMariaDB
@@ -143,19 +143,6 @@ class App:
     log: Path
 
 
-def _gunicorn_start(env: dict, port: int, tmp: Path) -> subprocess.Popen:
-    """gunicorn with the bench's readiness markers but without the project's gunicorn.conf.py,
-    whose search-model warm-up (40 s on a busy 2-core machine) no request here needs."""
-    (tmp / "ready").mkdir()
-    conf = tmp / "gunicorn.conf.py"
-    conf.write_text(GUNICORN_CONF.format(project=str(tmp / "no-project-conf.py"), ready=str(tmp / "ready")))
-    with (tmp / "gunicorn.log").open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", str(conf), "--workers", str(WORKERS),
-             "--bind", f"{HOST}:{port}", "--graceful-timeout", "1", "--error-logfile", "-", "ovdr.wsgi:application"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
 @pytest.fixture
 def app(mariadb):
     """gunicorn serving the private database with persistent connections (CONN_MAX_AGE=60)."""
@@ -169,7 +156,9 @@ def app(mariadb):
         assert seeded.returncode == 0, seeded.stderr[-3000:]
         secrets = json.loads(seeded.stdout.strip().splitlines()[-1])
         port = free_port()
-        proc = _gunicorn_start(env, port, tmp)
+        # Without the project's gunicorn.conf.py: its search-model warm-up (40 s on a busy
+        # 2-core machine) serves no request here.
+        proc = gunicorn_start(env, port, WORKERS, tmp, project_conf=None)
         gunicorn_wait(proc, port, WORKERS, tmp)
         yield App(port=port, proc=proc, token=secrets["token"], session=secrets["session"],
                   log=tmp / "gunicorn.log")

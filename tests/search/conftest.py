@@ -7,6 +7,7 @@ import string  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 
 from search.services import query_vectors_forget  # noqa: E402
 from search.store import forget_loaded_indexes  # noqa: E402
@@ -20,6 +21,13 @@ def _fresh_index_cache():
     query_vectors_forget()
     yield
     forget_loaded_indexes()
+
+
+@pytest.fixture
+def indexed(small_catalog):
+    """The small catalog, analysed and in the search index."""
+    call_command("build_search_index", verbosity=0)
+    return small_catalog
 
 
 @pytest.fixture(scope="module")

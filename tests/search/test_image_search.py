@@ -5,19 +5,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 
 from tryon.models import Job
 from tests.factories import image_bytes
 
 pytestmark = pytest.mark.django_db
 PEOPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "people"
-
-
-@pytest.fixture
-def indexed(small_catalog):
-    call_command("build_search_index", verbosity=0)
-    return small_catalog
 
 
 def _post(api, capture, data: bytes, **fields):

@@ -37,12 +37,6 @@ def _corrupt_meta() -> None:
         (settings.SEARCH_INDEX_DIR / f"{space}.json").write_text('{"format": 1, "encoder": ')
 
 
-@pytest.fixture
-def indexed(small_catalog):
-    call_command("build_search_index", verbosity=0)
-    return small_catalog
-
-
 def _ids(response) -> list[int]:
     return [hit["item"]["id"] for hit in response.data["results"]]
 

@@ -12,12 +12,6 @@ from tests.factories import garment
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def indexed(small_catalog):
-    call_command("build_search_index", verbosity=0)
-    return small_catalog
-
-
 def _ids(response):
     return [hit["item"]["id"] for hit in response.data["results"]]
 
