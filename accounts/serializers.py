@@ -62,5 +62,5 @@ class PhotoSerializer(serializers.ModelSerializer):
 
 
 class PhotoUploadSerializer(serializers.Serializer):
-    # A plain FileField: ovdr.images does the real, stricter validation.
+    # A plain FileField: core.uploads does the real, stricter validation.
     image = serializers.FileField(allow_empty_file=True)

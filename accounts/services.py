@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Photo, User
 from accounts.selectors import username_taken
-from ovdr.images import image_normalise
+from core.uploads import image_normalise
 from tryon.preprocess import photo_analyse
 
 

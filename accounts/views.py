@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts import selectors, services
 from accounts.forms import LoginForm, PhotoUploadForm, RegisterForm
 from accounts.throttling import auth_attempt
-from ovdr.decorators import require_form_methods
+from core.decorators import require_form_methods
 
 
 def _safe_next(request, default: str = "home") -> str:

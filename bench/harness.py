@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "mysql://root@127.0.0.1:3306/test"
 HOST = "127.0.0.1"  # the load generators never connect anywhere else
 REQUEST_TIMEOUT_S = 30
-PAGE_SIZE = 20  # ovdr.api.Pagination
+PAGE_SIZE = 20  # core.api.Pagination
 PROJECT_GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 
 

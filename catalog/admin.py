@@ -7,7 +7,7 @@ from django_q.tasks import async_task
 
 from catalog.models import CAPTION_KEYS, Category, ClothingItem
 from catalog.services import clothing_set_active
-from ovdr.images import image_normalise
+from core.uploads import image_normalise
 
 
 @admin.register(Category)
@@ -23,7 +23,7 @@ class _ClothingItemFormBase(forms.ModelForm):
     class Meta:
         model = ClothingItem
         exclude = ["attributes"]
-        # Plain file fields: ovdr.images validates them, with the same messages as on every other
+        # Plain file fields: core.uploads validates them, with the same messages as on every other
         # upload route (Django's ImageField would open them with Pillow first, with its own message).
         field_classes = {"image": forms.FileField, "model_image": forms.FileField}
         widgets = {name: AdminFileWidget(attrs={"accept": "image/jpeg,image/png,image/webp"})

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django_q.tasks import async_task
 
 from catalog.models import CAPTION_KEYS, Category, ClothingItem
-from ovdr.images import image_normalise
+from core.uploads import image_normalise
 
 DETAIL_KEYS = ("brand", "product_name", "store", "description", "url", "tags", "sizes", "season", "on_sale")
 DECIMAL_KEYS = ("price", "rating")

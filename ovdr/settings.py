@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_q",
+    "core",
     "ovdr",  # project-wide commands: backup, restore
     "accounts",
     "catalog",
@@ -51,7 +52,7 @@ MIDDLEWARE = [
     # authentication or a template touches request.session / request.user, so a lost database
     # surfaces in the view and reaches this process_exception; the 503 then passes back through
     # all of them (SessionMiddleware skips saving a session on a 5xx: no second failing query).
-    "ovdr.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,10 +186,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "ovdr.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "ovdr.schema.AutoSchema",  # documents the error format
-    "EXCEPTION_HANDLER": "ovdr.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",  # documents the error format
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "PAGE_SIZE": 20,
 }
 SPECTACULAR_SETTINGS = {

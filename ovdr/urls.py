@@ -20,6 +20,6 @@ urlpatterns = [
     re_path(r"^media/catalog/(?P<path>.+)$", views.catalog_media, name="catalog-media"),
 ]
 
-handler400 = "ovdr.views.bad_request"
-handler404 = "ovdr.views.not_found"
-handler500 = "ovdr.views.server_error"
+handler400 = "core.views.bad_request"
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"

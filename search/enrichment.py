@@ -5,7 +5,7 @@ from PIL import Image
 
 from catalog.models import ClothingItem
 from catalog.titles import clothing_title_build
-from ovdr.images import stored_image_rgb, stored_mask
+from core.uploads import stored_image_rgb, stored_mask
 from search.encoders import get_encoder
 from search.encoders.base import SPACES, Encoder
 from search.store import embeddings_store, index_upsert, item_text, items_needing_embedding

@@ -14,7 +14,7 @@ from catalog.selectors import clothing_list
 from search.encoders import get_encoder
 from search.encoders.base import Encoder
 from search.index import IndexMismatch, IndexMissing
-from ovdr.images import image_normalise
+from core.uploads import image_normalise
 from search.store import loaded_index
 
 logger = logging.getLogger(__name__)

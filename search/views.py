@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from ovdr.decorators import require_form_methods
+from core.decorators import require_form_methods
 from search import services
 from search.forms import FindSimilarForm, SearchForm
 

@@ -23,7 +23,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from bench.harness import (HOST, ROOT, free_port, gunicorn_start, gunicorn_stop, gunicorn_wait, gunicorn_workers,
                            server_env)
-from ovdr.middleware import database_unreachable
+from core.middleware import database_unreachable
 from tests.private_mariadb import MARIADBD, PrivateMariaDB
 
 REFUSED = OperationalError(2002, "Can't connect to server on '127.0.0.1' (115)")
@@ -84,7 +84,7 @@ def test_an_outage_logs_one_warning_and_no_errors(client, database_raises, caplo
     with caplog.at_level(logging.WARNING):
         for _ in range(3):
             assert client.get("/api/v1/clothes").status_code == 503
-    assert [(r.name, r.levelname) for r in caplog.records] == [("ovdr.middleware", "WARNING")]
+    assert [(r.name, r.levelname) for r in caplog.records] == [("core.middleware", "WARNING")]
     assert "(1 request(s)" in caplog.records[0].getMessage()
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageFile
 
-from ovdr.images import image_normalise
+from core.uploads import image_normalise
 from tests import hostile_files
 from tests.factories import image_bytes
 

@@ -7,7 +7,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ovdr.api import ErrorSerializer
+from core.api import ErrorSerializer
 from tryon import jobs, selectors, services
 from tryon.models import Combination, Job
 from accounts.selectors import photo_get

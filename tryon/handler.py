@@ -10,7 +10,7 @@ from catalog.models import ClothingItem
 from tryon.engines import get_engine
 from tryon.jobs import JobError, Report, job_handler
 from tryon.models import Job
-from ovdr.images import stored_image_rgb
+from core.uploads import stored_image_rgb
 from tryon.preprocess import garment_input, photo_analysis
 from tryon.tryons import RESULT_FILE
 

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 
 from accounts.models import Photo, PhotoAnalysis
 from catalog.models import ClothingItem
-from ovdr.images import stored_image_rgb, stored_mask
+from core.uploads import stored_image_rgb, stored_mask
 from search.segmentation import garment_mask, mask_to_png_bytes
 from tryon.engines.base import REGIONS, GarmentInput, PersonAnalysis
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ovdr.decorators import require_form_methods
+from core.decorators import require_form_methods
 from tryon import selectors, services
 from tryon.forms import OutfitForm
 

@@ -1,14 +1,14 @@
 """The OpenAPI schema's AutoSchema: drf-spectacular's, plus the one error format.
 
-It lives apart from ovdr.api because drf-spectacular's AutoSchema imports DRF's generic views,
-which import the pagination class in ovdr.api: one module would import itself half-built.
+It lives apart from core.api because drf-spectacular's AutoSchema imports DRF's generic views,
+which import the pagination class in core.api: one module would import itself half-built.
 """
 
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import force_instance, is_serializer
 from drf_spectacular.utils import OpenApiResponse
 
-from ovdr.api import ErrorSerializer
+from core.api import ErrorSerializer
 
 ERRORS = {
     400: "Invalid input; `fields` says which.",

@@ -8,7 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from ovdr.api import error_response, is_api_request
+from core.api import error_response, is_api_request
 
 logger = logging.getLogger(__name__)
 
