@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from closet.models import ClosetItem, HistoryEntry
-from recommend.evaluation import evaluation_run, evaluation_table, holdout_apply, simulation_run
+from recommend.management.evaluation import evaluation_run, evaluation_table
+from recommend.management.simulation import holdout_apply, simulation_run
 from recommend.models import Interaction
 from recommend.personal import _taste
 from search.encoders.base import l2_normalise

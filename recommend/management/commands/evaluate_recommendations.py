@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from recommend.evaluation import evaluation_run, evaluation_table, holdout_apply, simulation_run
+from recommend.management.evaluation import evaluation_run, evaluation_table
+from recommend.management.simulation import holdout_apply, simulation_run
 from recommend.models import Interaction
 
 TRAIN = Path(settings.BASE_DIR).parent / "shared" / "data" / "clothing" / "train"
