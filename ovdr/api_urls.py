@@ -5,6 +5,7 @@ from django.urls import path
 from accounts import api as accounts
 from catalog import api as catalog
 from closet import api as closet
+from jobs import api as jobs
 from recommend import api as recommend
 from search import api as search
 from tryon import api as tryon
@@ -35,7 +36,7 @@ urlpatterns = [
     path("recommendations/complete/<int:pk>", recommend.CompleteTheLookApi.as_view(), name="recommend-complete"),
     path("tryon", tryon.TryOnApi.as_view(), name="tryon"),
     path("tryon/<uuid:pk>/share", tryon.TryOnShareApi.as_view(), name="tryon-share"),
-    path("jobs", tryon.JobListApi.as_view(), name="job-list"),
-    path("jobs/<uuid:pk>", tryon.JobDetailApi.as_view(), name="job-detail"),
-    path("jobs/<uuid:pk>/files/<slug:name>.jpg", tryon.JobFileApi.as_view(), name="job-file"),
+    path("jobs", jobs.JobListApi.as_view(), name="job-list"),
+    path("jobs/<uuid:pk>", jobs.JobDetailApi.as_view(), name="job-detail"),
+    path("jobs/<uuid:pk>/files/<slug:name>.jpg", jobs.JobFileApi.as_view(), name="job-file"),
 ]

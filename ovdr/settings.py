@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_q",
     "core",
+    "jobs",
     "ovdr",  # project-wide commands: backup, restore
     "accounts",
     "catalog",

@@ -7,9 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import photo_get
+from jobs.serializers import JobSerializer
 from search import services
 from search.serializers import ImageSearchSerializer, SearchQuerySerializer, SearchResultSerializer
-from tryon.serializers import JobSerializer
 
 
 class SearchUnavailableError(APIException):

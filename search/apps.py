@@ -6,4 +6,4 @@ class SearchConfig(AppConfig):
     name = "search"
 
     def ready(self) -> None:
-        from search import jobs, signals  # noqa: F401  (registers the image-search job, catalog hooks)
+        from search import signals, tasks  # noqa: F401  (catalog hooks; registers the image-search job handler)

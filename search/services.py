@@ -5,12 +5,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
 
 from catalog.models import Category, ClothingItem
 from catalog.selectors import clothing_list
+from jobs.models import Job
+from jobs.services import job_create
 from search.encoders import get_encoder
 from search.encoders.base import Encoder
 from search.index import IndexMismatch, IndexMissing
@@ -70,12 +73,9 @@ def search_text(*, query: str, category: Category | None = None, limit: int = 20
                          categories=categories, limit=limit)
 
 
-def image_search_start(*, owner, image_file, category: Category | None, limit: int):
+def image_search_start(*, owner: AbstractBaseUser, image_file, category: Category | None, limit: int) -> Job:
     """Validate the photo, keep it with the job, and queue the job. Bad images fail here (400),
     before anything is queued."""
-    from tryon.jobs import job_create
-    from tryon.models import Job
-
     normalised = image_normalise(upload=image_file)
     with transaction.atomic():
         job = job_create(owner=owner, kind=Job.Kind.IMAGE_SEARCH,

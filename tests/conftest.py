@@ -14,8 +14,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import Photo
 from closet.models import ClosetItem, HistoryEntry
+from jobs.models import Job
 from tests.factories import ClothingItemFactory, UserFactory, category, garment, image_bytes
-from tryon.models import Combination, Job, Share
+from tryon.models import Combination, Share
 
 
 @pytest.fixture

@@ -24,19 +24,20 @@ from rest_framework.authtoken.models import Token
 from accounts.models import Photo, PhotoAnalysis, User
 from catalog.models import ClothingItem
 from closet.services import closet_add, closet_remove, history_record
+from jobs.models import Job
 from ovdr.backups import BackupError, backup_create, database_snapshot
 from ovdr import restore
 from ovdr.restore import backup_restore
 from recommend.models import TrendingItem
 from search.models import ItemEmbedding
 from tests.factories import PASSWORD, ClothingItemFactory, UserFactory, category, image_bytes
-from tryon.models import Job, Share
+from tryon.models import Share
 from tryon.services import combination_create
 
 # Written on purpose apart from ovdr.backups' own list: a model the backup forgot would fail the round trip.
 NOT_BACKED_UP = {"contenttypes.contenttype", "auth.permission", "sessions.session", "django_q.task",
                  "django_q.ormq"}
-PROJECT_APPS = {"accounts", "catalog", "closet", "tryon", "search", "recommend"}
+PROJECT_APPS = {"accounts", "catalog", "closet", "jobs", "tryon", "search", "recommend"}
 
 
 def _rows() -> dict[str, list]:
@@ -93,7 +94,7 @@ def shop(db):
     curators.permissions.add(Permission.objects.get(codename="change_clothingitem"))
     alice.groups.add(curators)
     bob.user_permissions.add(Permission.objects.get(codename="view_clothingitem"))
-    Schedule.objects.create(name="backup-test", func="tryon.jobs.job_reap_stale", schedule_type=Schedule.DAILY)
+    Schedule.objects.create(name="backup-test", func="jobs.tasks.job_reap_stale", schedule_type=Schedule.DAILY)
     return {"alice": alice, "bob": bob, "top": top, "bottom": bottom}
 
 
@@ -132,7 +133,7 @@ def test_round_trip_restores_every_row_and_media_byte(shop, archive, settings):
 
 def test_the_archive_leaves_out_sign_ins_task_results_and_what_migrate_rebuilds(shop, archive):
     Client().login(username="alice", password=PASSWORD)
-    Task.objects.create(id="a" * 32, name="done", func="tryon.tasks.job_run", started=timezone.now(),
+    Task.objects.create(id="a" * 32, name="done", func="jobs.tasks.job_run", started=timezone.now(),
                         stopped=timezone.now(), success=True)
     backup_create(path=archive)
     with tarfile.open(archive) as tar:

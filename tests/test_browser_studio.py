@@ -166,7 +166,8 @@ def test_shopper_tries_on_a_top_and_pants_saves_shares_and_is_told_why_an_engine
     from playwright.sync_api import expect
 
     from accounts.models import User
-    from tryon.models import Combination, Job
+    from jobs.models import Job
+    from tryon.models import Combination
 
     tee, pants = demo_catalog
     assert tee and pants and tee.category.slug == "tops" and pants.category.slug == "bottoms"

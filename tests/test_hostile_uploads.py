@@ -11,9 +11,9 @@ from django.utils.html import escape
 
 from accounts.models import Photo
 from catalog.models import ClothingItem
+from jobs.models import Job
 from tests import hostile_files
 from tests.factories import UserFactory, category
-from tryon.models import Job
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,10 @@ from PIL import Image
 
 from accounts.services import photo_upload
 from catalog.models import ClothingItem
+from jobs import services
+from jobs.models import Job
 from tests.factories import ClothingItemFactory, UserFactory, category
 from tests.workers import job_wait, qcluster, skip_without_a_shared_database, worker_pid
-from tryon import jobs
-from tryon.models import Job
 from tryon.tryons import RESULT_FILE, tryon_start
 
 PEOPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "people"
@@ -74,7 +74,7 @@ def test_a_worker_killed_mid_job_is_retried_without_its_partial_files_and_the_ne
 def handler(monkeypatch):
     """A try-on handler that records the files it finds when it starts."""
     found = []
-    monkeypatch.setitem(jobs.JOB_HANDLERS, Job.Kind.TRYON,
+    monkeypatch.setitem(services.JOB_HANDLERS, Job.Kind.TRYON,
                         lambda *, job, report: found.append(_files(job)) or {"image": RESULT_FILE})
     return found
 
@@ -82,11 +82,11 @@ def handler(monkeypatch):
 @pytest.mark.django_db
 def test_a_retry_starts_without_the_files_of_the_attempt_that_died_but_keeps_its_inputs(
         shopper, handler, monkeypatch):
-    monkeypatch.setitem(jobs.JOB_INPUTS, Job.Kind.TRYON, ("query.jpg",))
+    monkeypatch.setitem(services.JOB_INPUTS, Job.Kind.TRYON, ("query.jpg",))
     job = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.RUNNING, attempts=1)
     for name in ("query.jpg", RESULT_FILE, "step-3.png"):
         default_storage.save(job.files_prefix + name, ContentFile(b"written by the first attempt"))
-    jobs.job_run(job_id=str(job.pk))
+    services.job_run(job_id=str(job.pk))
     job.refresh_from_db()
     assert handler == [["query.jpg"]]
     assert (job.status, job.attempts) == ("succeeded", 2)
@@ -95,28 +95,28 @@ def test_a_retry_starts_without_the_files_of_the_attempt_that_died_but_keeps_its
 @pytest.mark.django_db
 def test_a_job_delivered_again_after_its_last_attempt_died_fails_with_a_clear_message(shopper, handler):
     job = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.RUNNING,
-                             attempts=jobs.MAX_ATTEMPTS)
+                             attempts=services.MAX_ATTEMPTS)
     default_storage.save(job.files_prefix + RESULT_FILE, ContentFile(b"half"))
-    jobs.job_run(job_id=str(job.pk))
+    services.job_run(job_id=str(job.pk))
     job.refresh_from_db()
     assert handler == []
-    assert (job.status, job.error) == ("failed", jobs.OUT_OF_ATTEMPTS) and job.finished_at
+    assert (job.status, job.error) == ("failed", services.OUT_OF_ATTEMPTS) and job.finished_at
     assert not default_storage.exists(job.files_prefix)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("attempts_before, status", [(0, "running"), (jobs.MAX_ATTEMPTS - 1, "failed")])
+@pytest.mark.parametrize("attempts_before, status", [(0, "running"), (services.MAX_ATTEMPTS - 1, "failed")])
 def test_an_attempt_stopped_by_the_timeout_is_retried_and_the_last_one_fails_the_job(
         shopper, monkeypatch, attempts_before, status):
     def too_slow(*, job, report):
         default_storage.save(job.files_prefix + RESULT_FILE, ContentFile(b"half"))
         raise TimeoutException("Task exceeded maximum timeout value")
 
-    monkeypatch.setitem(jobs.JOB_HANDLERS, Job.Kind.TRYON, too_slow)
+    monkeypatch.setitem(services.JOB_HANDLERS, Job.Kind.TRYON, too_slow)
     job = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, attempts=attempts_before)
     with pytest.raises(TimeoutException):  # django-q2 must still see it, to deliver the task again
-        jobs.job_run(job_id=str(job.pk))
+        services.job_run(job_id=str(job.pk))
     job.refresh_from_db()
     assert job.status == status
     if status == "failed":
-        assert job.error == jobs.TIMED_OUT and not default_storage.exists(job.files_prefix)
+        assert job.error == services.TIMED_OUT and not default_storage.exists(job.files_prefix)

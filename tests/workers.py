@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tryon.models import Job
+from jobs.models import Job
 
 
 def skip_without_a_shared_database() -> None:

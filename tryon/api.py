@@ -1,18 +1,18 @@
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ErrorSerializer
-from tryon import jobs, selectors, services
-from tryon.models import Combination, Job
 from accounts.selectors import photo_get
+from jobs.selectors import job_get
+from jobs.serializers import JobSerializer
+from tryon import selectors, services
+from tryon.models import Combination
 from tryon.serializers import (
-    CombinationCreateSerializer, CombinationSerializer, JobSerializer, ShareSerializer, TryOnSerializer,
+    CombinationCreateSerializer, CombinationSerializer, ShareSerializer, TryOnSerializer,
 )
 from tryon.sharing import ShareLimitReached, tryon_share
 from tryon.tryons import tryon_start
@@ -31,7 +31,7 @@ class CombinationListApi(generics.ListAPIView):
         data = CombinationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if job_id := data.validated_data.get("job_id"):
-            job = selectors.job_get(user=request.user, job_id=job_id)
+            job = job_get(user=request.user, job_id=job_id)
             combination, created = services.combination_from_job(user=request.user, job=job)
         else:
             items = {slot: data.validated_data.get(f"{slot}_id") for slot in ("top", "bottom", "dress")}
@@ -60,24 +60,6 @@ class CombinationImageApi(APIView):
         return FileResponse(combination.result_image.open("rb"), content_type="image/jpeg")
 
 
-class JobFinished(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The job has already finished; there is nothing to cancel."
-    default_code = "job_finished"
-
-
-class JobFileApi(APIView):
-    """A file a job keeps (its query photo, its result image): owner only."""
-
-    @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
-    def get(self, request, pk, name: str):
-        job = selectors.job_get(user=request.user, job_id=pk)
-        path = f"{job.files_prefix}{name}.jpg"
-        if not default_storage.exists(path):
-            raise Http404("No such file for this job.")
-        return FileResponse(default_storage.open(path, "rb"), content_type="image/jpeg")
-
-
 class TooManyShares(APIException):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_code = "share_limit"
@@ -102,31 +84,9 @@ class TryOnShareApi(APIView):
     def post(self, request, pk):
         data = ShareSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        job = selectors.job_get(user=request.user, job_id=pk)
+        job = job_get(user=request.user, job_id=pk)
         try:
             tryon_share(user=request.user, job=job, email=data.validated_data["email"])
         except ShareLimitReached as exc:
             raise TooManyShares(str(exc))
         return Response({"email": data.validated_data["email"]}, status=status.HTTP_201_CREATED)
-
-
-class JobListApi(generics.ListAPIView):
-    serializer_class = JobSerializer
-    queryset = Job.objects.none()  # for the schema
-
-    def get_queryset(self):
-        return selectors.job_list(user=self.request.user)
-
-
-class JobDetailApi(APIView):
-    @extend_schema(responses={200: JobSerializer})
-    def get(self, request, pk):
-        return Response(JobSerializer(selectors.job_get(user=request.user, job_id=pk)).data)
-
-    @extend_schema(responses={200: JobSerializer, 409: OpenApiResponse(ErrorSerializer, JobFinished.default_detail)},
-                   description="Cancel a queued or running job.")
-    def delete(self, request, pk):
-        job = selectors.job_get(user=request.user, job_id=pk)
-        if job.status not in Job.ACTIVE:
-            raise JobFinished()
-        return Response(JobSerializer(jobs.job_cancel(job=job)).data)

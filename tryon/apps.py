@@ -6,4 +6,4 @@ class TryonConfig(AppConfig):
     name = "tryon"
 
     def ready(self) -> None:
-        from tryon import handler  # noqa: F401  (registers the try-on job)
+        from tryon import tasks  # noqa: F401  (registers the try-on job handler)

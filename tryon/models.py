@@ -1,9 +1,8 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 
 from catalog.models import ClothingItem
+from jobs.models import Job
 
 
 class Combination(models.Model):
@@ -33,52 +32,6 @@ class Combination(models.Model):
     @property
     def items(self) -> list[ClothingItem]:
         return [item for item in (self.top, self.bottom, self.dress) if item]
-
-
-class Job(models.Model):
-    """A background job (try-on, image search) that its owner polls and may cancel."""
-
-    class Kind(models.TextChoices):
-        TRYON = "tryon", "Try-on"
-        IMAGE_SEARCH = "image_search", "Image search"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        SUCCEEDED = "succeeded"
-        FAILED = "failed"
-        CANCELLED = "cancelled"
-
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(max_length=50, blank=True)
-    params = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(null=True, blank=True)
-    error = models.CharField(max_length=500, blank=True)
-    # Same photo, items, engine and options -> same key: a finished job answers again at once.
-    cache_key = models.CharField(max_length=64, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_0_100")]
-        indexes = [models.Index(fields=["owner", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} job {self.pk} ({self.status})"
-
-    @property
-    def files_prefix(self) -> str:
-        """Every file a job writes lives under this storage folder, so cleanup is one rmtree."""
-        return f"private/jobs/{self.pk}/"
 
 
 class Share(models.Model):

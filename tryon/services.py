@@ -6,7 +6,8 @@ from django.db import transaction
 from accounts.models import User
 from accounts.services import user_lock
 from catalog.models import Category, ClothingItem
-from tryon.models import Combination, Job
+from jobs.models import Job
+from tryon.models import Combination
 
 SLOT_REGIONS = {"top": Category.BodyRegion.UPPER, "bottom": Category.BodyRegion.LOWER,
                 "dress": Category.BodyRegion.FULL}

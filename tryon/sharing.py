@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_lock
-from tryon.models import Job, Share
+from jobs.models import Job
+from tryon.models import Share
 from tryon.tryons import RESULT_FILE
 
 

@@ -1,12 +1,49 @@
-"""django-q2 entry points: thin wrappers that call services."""
+"""What a worker runs for a try-on: dress alone, or bottom then top, each rendered onto the previous result."""
 
-from tryon.jobs import job_reap_stale as _job_reap_stale
-from tryon.jobs import job_run as _job_run
+import io
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from accounts.models import Photo
+from catalog.models import ClothingItem
+from core.uploads import stored_image_rgb
+from jobs.models import Job
+from jobs.services import JobError, Report, job_handler
+from tryon.engines import get_engine
+from tryon.preprocess import garment_input, photo_analysis
+from tryon.tryons import RESULT_FILE
+
+ORDER = ("dress_id", "bottom_id", "top_id")
 
 
-def job_run(job_id: str) -> None:
-    _job_run(job_id=job_id)
+def _stage_reporter(report: Report, index: int, total: int) -> Report:
+    """Map an engine's 0-100 onto its share of the whole outfit (10-95)."""
+    def scaled(progress: int, stage: str = "") -> None:
+        report(10 + (85 * index + 85 * progress / 100) / total, stage)
+
+    return scaled
 
 
-def job_reap_stale() -> int:
-    return _job_reap_stale()
+@job_handler(Job.Kind.TRYON)
+def tryon_run(*, job: Job, report: Report) -> dict:
+    params = job.params
+    photo = Photo.objects.filter(pk=params["photo_id"], owner=job.owner).first()
+    items = [ClothingItem.objects.select_related("category").filter(pk=params[key]).first()
+             for key in ORDER if key in params]
+    if photo is None or not all(items):
+        raise JobError("The photo or an item was deleted before the try-on ran.")
+    report(2, "preprocessing")
+    analysis, problems = photo_analysis(photo=photo)
+    if analysis is None:
+        raise JobError(next(iter(problems.values())))
+    engine, person = get_engine(params["engine"]), stored_image_rgb(photo.image)
+    for index, item in enumerate(items):
+        garment = garment_input(item=item)
+        person = engine.render(person=person, analysis=analysis, garment=garment,
+                               report=_stage_reporter(report, index, len(items)), options=params["options"])
+    report(97, "saving")
+    buffer = io.BytesIO()
+    person.save(buffer, format="JPEG", quality=92)
+    default_storage.save(job.files_prefix + RESULT_FILE, ContentFile(buffer.getvalue()))
+    return {"image": RESULT_FILE, "width": person.width, "height": person.height, "engine": engine.name}

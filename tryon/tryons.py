@@ -9,9 +9,9 @@ from django.core.files.storage import default_storage
 
 from accounts.models import Photo, User
 from catalog.models import ClothingItem
+from jobs.models import Job
+from jobs.services import job_create
 from tryon.engines import ENGINE_NAMES
-from tryon.jobs import job_create
-from tryon.models import Job
 from tryon.preprocess import photo_analysis
 from tryon.services import validate_outfit
 

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tryon.models import Job
+from jobs.models import Job
 from tests.factories import image_bytes
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,5 @@
 """Try-on through the API: checks before queueing, the job, caching, outfits and sharing."""
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -9,11 +8,9 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from PIL import Image
 
-from tryon import jobs
-from tryon.models import Job
+from jobs.models import Job
 from tests.factories import image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -123,30 +120,6 @@ def test_an_unfinished_job_cannot_be_shared_or_saved(api, shopper):
     job = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON)
     assert api.post(f"/api/v1/tryon/{job.pk}/share", {"email": "a@example.com"}, format="json").status_code == 400
     assert api.post("/api/v1/combinations", {"job_id": str(job.pk)}, format="json").status_code == 400
-
-
-def test_stale_jobs_are_ended_and_their_files_removed(shopper):
-    old = timezone.now() - jobs.STALE_AFTER - timedelta(minutes=1)
-    running = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.RUNNING, started_at=old)
-    default_storage.save(running.files_prefix + "partial.jpg", ContentFile(b"x"))
-    fresh = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.RUNNING,
-                               started_at=timezone.now())
-    assert jobs.job_reap_stale() == 1
-    running.refresh_from_db(), fresh.refresh_from_db()
-    assert running.status == "failed" and "too long" in running.error and fresh.status == "running"
-    assert not default_storage.exists(running.files_prefix + "partial.jpg")
-
-
-def test_a_job_whose_worker_died_gets_one_more_attempt(shopper, monkeypatch):
-    runs = []
-    monkeypatch.setitem(jobs.JOB_HANDLERS, Job.Kind.TRYON, lambda *, job, report: runs.append(job.pk) or {})
-    died_once = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.RUNNING, attempts=1)
-    died_twice = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.RUNNING, attempts=2)
-    jobs.job_run(job_id=str(died_once.pk))
-    jobs.job_run(job_id=str(died_twice.pk))
-    assert runs == [died_once.pk]
-    died_once.refresh_from_db()
-    assert (died_once.status, died_once.attempts) == ("succeeded", 2)
 
 
 def test_studio_page_offers_photos_and_the_picked_item(client, shopper, tops):

@@ -1,6 +1,7 @@
-"""The job lifecycle shared by try-on and image search.
+"""The job lifecycle shared by try-on and image search: create, run (retrying once), cancel, reap.
 
-A kind registers a handler with `@job_handler(kind)`. The handler receives the job and a
+A kind registers a handler with `@job_handler(kind)`, in its app's `tasks` module, which that
+app's `ready()` imports so that every process (web and worker) knows every handler. The handler receives the job and a
 `report(progress, stage)` callback; `report` raises JobCancelled once the owner has cancelled,
 so the work stops at its next step. Files go under `job.files_prefix` and are removed when a
 job fails or is cancelled; each attempt starts without the files of an earlier one, keeping only
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
@@ -21,8 +23,7 @@ from django.utils import timezone
 from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
-from accounts.models import User
-from tryon.models import Job
+from jobs.models import Job
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +59,9 @@ def job_handler(kind: str, *, inputs: tuple[str, ...] = ()) -> Callable[[JobHand
     return register
 
 
-def job_create(*, owner: User, kind: str, params: dict, cache_key: str = "") -> Job:
+def job_create(*, owner: AbstractBaseUser, kind: str, params: dict, cache_key: str = "") -> Job:
     job = Job.objects.create(owner=owner, kind=kind, params=params, cache_key=cache_key)
-    transaction.on_commit(lambda: async_task("tryon.tasks.job_run", str(job.pk), task_name=f"job-{job.pk}"))
+    transaction.on_commit(lambda: async_task("jobs.tasks.job_run", str(job.pk), task_name=f"job-{job.pk}"))
     return job
 
 
