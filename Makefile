@@ -6,7 +6,7 @@ ADDR ?= 127.0.0.1:8000
 # Tests run against MariaDB (as CI does); set TEST_DATABASE_URL=sqlite:///test.sqlite3 to use SQLite.
 TEST_DATABASE_URL ?= mysql://root@127.0.0.1:3306/test
 
-.PHONY: install install-dev run test bench clean
+.PHONY: install install-dev run lint test bench clean
 
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,12 @@ run: install
 	@echo "OVDR on http://$(ADDR)/  (admin: /admin/, API docs: /api/docs/)"
 	trap 'kill 0' EXIT INT TERM; $(PY) manage.py qcluster & $(PY) manage.py runserver $(ADDR)
 
-test: install-dev
+# The import contracts of .importlinter (docs/ARCHITECTURE.md): a broken layer fails before any test runs.
+# No cache: the whole graph takes well under a second, and no cache folder lands in the tree.
+lint: install-dev
+	$(VENV)/bin/lint-imports --no-cache
+
+test: lint
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
