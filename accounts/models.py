@@ -38,14 +38,3 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"Photo {self.pk} of {self.owner}"
-
-
-class PhotoAnalysis(models.Model):
-    """Pose and person mask of a photo, computed once on upload for try-on (tryon.person)."""
-
-    photo = models.OneToOneField(Photo, on_delete=models.CASCADE, related_name="analysis")
-    data = models.JSONField()  # tryon.engines.base.PersonAnalysis.to_json()
-    person_mask = models.ImageField(upload_to="private/analysis/")
-    # Why the photo cannot serve a region ("upper", "lower", "full"), shown before any job.
-    problems = models.JSONField(default=dict)
-

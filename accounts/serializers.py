@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Photo, User
+from accounts.selectors import photo_tryon_problems
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -51,8 +52,7 @@ class PhotoSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"},
                           "description": "Why this photo cannot serve a body region (upper, lower, full)."})
     def get_tryon_problems(self, photo: Photo) -> dict:
-        analysis = getattr(photo, "analysis", None)
-        return analysis.problems if analysis else {}
+        return photo_tryon_problems(photo=photo)
 
     def get_is_primary(self, photo: Photo) -> bool:
         return photo.pk == self.context["request"].user.primary_photo_id

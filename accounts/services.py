@@ -4,8 +4,8 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Photo, User
 from accounts.selectors import username_taken
+from accounts.signals import photo_uploaded
 from core.uploads import image_normalise
-from tryon.preprocess import photo_analyse
 
 
 def user_lock(*, user_id: int) -> User:
@@ -44,8 +44,9 @@ def photo_upload(*, user: User, upload) -> Photo:
     except Exception:
         photo.image.delete(save=False)
         raise
-    # Pose and segmentation now, so the shopper learns at once what this photo can be used for.
-    photo_analyse(photo=photo)
+    # Sent before returning, not on commit: what receivers store about the photo (try-on's analysis)
+    # is there when the caller tells the shopper about it.
+    photo_uploaded.send(sender=Photo, photo=photo)
     return photo
 
 

@@ -77,7 +77,7 @@ def photo_upload(request):
             form.add_error("image", exc)
         else:
             messages.success(request, "Photo uploaded.")
-            for problem in sorted(set(photo.analysis.problems.values())):
+            for problem in sorted(set(selectors.photo_tryon_problems(photo=photo).values())):
                 messages.warning(request, f"For try-on: {problem}")
             return redirect("accounts:account")
     return render(request, "accounts/photo_upload.html", {"form": form}, status=400 if form.errors else 200)

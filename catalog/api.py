@@ -1,11 +1,10 @@
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
-from catalog import selectors
+from catalog import selectors, services
 from catalog.filters import ClothingFilter
 from catalog.models import Category
 from catalog.serializers import CategorySerializer, ClothingItemSerializer
-from closet.services import history_record
 
 
 class CategoryListApi(generics.ListAPIView):
@@ -25,13 +24,12 @@ class ClothingListApi(generics.ListAPIView):
 
 
 class ClothingDetailApi(generics.RetrieveAPIView):
-    """Viewing an item records it in the signed-in shopper's history."""
+    """Viewing an item is announced like viewing its page (the shopper's history records it)."""
 
     permission_classes = [AllowAny]
     serializer_class = ClothingItemSerializer
 
     def get_object(self):
         item = selectors.clothing_get(item_id=self.kwargs["pk"])
-        if self.request.user.is_authenticated:
-            history_record(user=self.request.user, item=item)
+        services.clothing_view_announce(user=self.request.user, item=item)
         return item

@@ -2,12 +2,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django_q.tasks import async_task
 
+from accounts.models import User
 from catalog.models import CAPTION_KEYS, Category, ClothingItem
+from catalog.signals import item_viewed
 from core.uploads import image_normalise
 
 DETAIL_KEYS = ("brand", "product_name", "store", "description", "url", "tags", "sizes", "season", "on_sale")
@@ -62,3 +65,10 @@ def clothing_set_active(*, item_ids, active: bool) -> int:
     if settings.SEARCH_ENRICH_ON_SAVE:
         transaction.on_commit(lambda: async_task("search.tasks.items_reindex", item_ids))
     return count
+
+
+def clothing_view_announce(*, user: User | AnonymousUser, item: ClothingItem) -> None:
+    """Tell the apps that keep a history or learn tastes (catalog.signals.item_viewed); a visitor
+    who is not signed in has neither, so their views are not announced."""
+    if user.is_authenticated:
+        item_viewed.send(sender=ClothingItem, user=user, item=item)

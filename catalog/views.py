@@ -3,12 +3,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from catalog import selectors
+from catalog import selectors, services
 from catalog.models import Category
-from closet.selectors import closet_list
-from closet.services import history_record
-from recommend.outfits import complete_the_look
-from recommend.personal import similar_items
 
 PAGE_SIZE = 24
 
@@ -27,11 +23,7 @@ def catalog_browse(request):
 
 @require_safe
 def clothing_detail(request, pk: int):
+    """The closet button and the recommendations come from their apps' template tags."""
     item = selectors.clothing_get(item_id=pk)
-    in_closet = False
-    if request.user.is_authenticated:
-        history_record(user=request.user, item=item)
-        in_closet = closet_list(user=request.user).filter(item=item).exists()
-    context = {"item": item, "in_closet": in_closet, "similar": similar_items(item=item, limit=6),
-               "complete": complete_the_look(item=item, limit=4)}
-    return render(request, "catalog/detail.html", context)
+    services.clothing_view_announce(user=request.user, item=item)
+    return render(request, "catalog/detail.html", {"item": item})

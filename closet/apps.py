@@ -6,4 +6,5 @@ class ClosetConfig(AppConfig):
     name = "closet"
 
     def ready(self) -> None:
+        from closet import receivers  # noqa: F401  (records viewed items in the history)
         from closet import signals  # noqa: F401  (connects the closet rules)

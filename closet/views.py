@@ -7,7 +7,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from catalog.selectors import category_list, clothing_get
 from closet import selectors, services
-from recommend.personal import for_you
 
 
 def _back(request, fallback: str):
@@ -22,9 +21,8 @@ def _back(request, fallback: str):
 def closet_page(request):
     slug = request.GET.get("category") or None
     entries = selectors.closet_list(user=request.user, category_slug=slug)
-    return render(request, "closet/closet.html", {
-        "entries": entries, "categories": category_list(), "active_slug": slug,
-        "for_you": for_you(user=request.user, limit=6)})
+    return render(request, "closet/closet.html",
+                  {"entries": entries, "categories": category_list(), "active_slug": slug})
 
 
 @login_required

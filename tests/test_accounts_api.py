@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Photo, User
+from accounts.signals import photo_uploaded
 from tests.factories import PASSWORD, UserFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,26 @@ def test_first_uploaded_photo_becomes_primary_and_is_listed(api, shopper):
     assert first.data["is_primary"] and not second.data["is_primary"]
     listed = api.get("/api/v1/photos").data["results"]
     assert [p["id"] for p in listed] == [second.data["id"], first.data["id"]]
+
+
+@pytest.fixture
+def without_tryon():
+    """Accounts on its own: try-on's receiver of photo_uploaded is disconnected."""
+    from tryon.receivers import analyse_uploaded_photo
+
+    photo_uploaded.disconnect(dispatch_uid="tryon_analyse_uploaded_photo")
+    yield
+    photo_uploaded.connect(analyse_uploaded_photo, dispatch_uid="tryon_analyse_uploaded_photo")
+
+
+def test_photos_are_stored_without_an_analysis_when_tryon_does_not_listen(api, client, shopper, without_tryon):
+    created = api.post("/api/v1/photos", {"image": _photo()}, format="multipart")
+    assert created.status_code == 201 and created.data["tryon_problems"] == {}
+    client.force_login(shopper)
+    page = client.post("/accounts/photos/upload/", {"image": _photo()}, follow=True)
+    assert b"Photo uploaded." in page.content and b"For try-on" not in page.content
+    assert Photo.objects.filter(owner=shopper, analysis__isnull=True).count() == 2
+    assert [p["tryon_problems"] for p in api.get("/api/v1/photos").data["results"]] == [{}, {}]
 
 
 def test_photo_can_be_made_primary(api, shopper):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_q.models import Schedule, Task
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Photo, PhotoAnalysis, User
+from accounts.models import Photo, User
 from catalog.models import ClothingItem
 from closet.services import closet_add, closet_remove, history_record
 from jobs.models import Job
@@ -31,7 +31,7 @@ from ovdr.restore import backup_restore
 from recommend.models import TrendingItem
 from search.models import ItemEmbedding
 from tests.factories import PASSWORD, ClothingItemFactory, UserFactory, category, image_bytes
-from tryon.models import Share
+from tryon.models import PhotoAnalysis, Share
 from tryon.services import combination_create
 
 # Written on purpose apart from ovdr.backups' own list: a model the backup forgot would fail the round trip.

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from catalog.models import ClothingItem
+from catalog.signals import item_viewed
 from tests.factories import ClothingItemFactory, UserFactory, category, image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,32 @@ def test_detail_shows_attributes_details_and_a_public_image_url(anon_api, client
     data = anon_api.get(f"/api/v1/clothes/{item.pk}").data
     assert data["brand"] == "Lumen" and data["tags"] == ["summer"] and data["category"] == "tops"
     assert client.get(data["image"].replace("http://testserver", "")).status_code == 200
+
+
+@pytest.fixture
+def announced():
+    """The (user, item) of every item_viewed sent while the test runs."""
+    views = []
+
+    def listen(sender, user, item, **kwargs):
+        views.append((user.pk, item.pk))
+
+    item_viewed.connect(listen, dispatch_uid="test_announced")
+    yield views
+    item_viewed.disconnect(dispatch_uid="test_announced")
+
+
+def test_item_page_and_api_announce_a_signed_in_shoppers_view(client, api, shopper, tops, announced):
+    client.force_login(shopper)
+    client.get(f"/catalog/{tops[0].pk}/")
+    api.get(f"/api/v1/clothes/{tops[1].pk}")
+    assert announced == [(shopper.pk, tops[0].pk), (shopper.pk, tops[1].pk)]
+
+
+def test_anonymous_views_are_not_announced(client, anon_api, tops, announced):
+    client.get(f"/catalog/{tops[0].pk}/")
+    anon_api.get(f"/api/v1/clothes/{tops[0].pk}")
+    assert announced == []
 
 
 def test_categories_endpoint_lists_the_data_driven_categories(anon_api):

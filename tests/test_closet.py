@@ -1,6 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from catalog.models import ClothingItem
+from catalog.signals import item_viewed
 from closet.models import HISTORY_LENGTH, ClosetItem, HistoryEntry
 from closet.services import closet_add, closet_remove, history_record
 from tests.factories import ClothingItemFactory
@@ -80,6 +82,17 @@ def test_history_keeps_only_the_latest_twenty(shopper):
         history_record(user=shopper, item=item)
     kept = list(HistoryEntry.objects.filter(user=shopper).values_list("item_id", flat=True))
     assert kept == [item.pk for item in reversed(items)][:HISTORY_LENGTH]
+
+
+def test_a_viewed_item_announced_by_the_catalog_goes_into_the_history(shopper, tops):
+    item_viewed.send(sender=ClothingItem, user=shopper, item=tops[0])
+    assert list(HistoryEntry.objects.filter(user=shopper).values_list("item_id", flat=True)) == [tops[0].pk]
+
+
+def test_viewing_an_item_page_records_it_in_the_history(client, shopper, tops):
+    client.force_login(shopper)
+    client.get(f"/catalog/{tops[1].pk}/")
+    assert list(HistoryEntry.objects.filter(user=shopper).values_list("item_id", flat=True)) == [tops[1].pk]
 
 
 # --- API -------------------------------------------------------------------------------------

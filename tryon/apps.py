@@ -7,3 +7,4 @@ class TryonConfig(AppConfig):
 
     def ready(self) -> None:
         from tryon import tasks  # noqa: F401  (registers the try-on job handler)
+        from tryon import receivers  # noqa: F401  (analyses uploaded photos)

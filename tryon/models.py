@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from accounts.models import Photo
 from catalog.models import ClothingItem
 from jobs.models import Job
 
@@ -42,3 +43,16 @@ class Share(models.Model):
     email = models.EmailField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+
+class PhotoAnalysis(models.Model):
+    """Pose and person mask of a photo, computed once on upload for try-on (tryon.person)."""
+
+    photo = models.OneToOneField(Photo, on_delete=models.CASCADE, related_name="analysis")
+    data = models.JSONField()  # tryon.engines.base.PersonAnalysis.to_json()
+    person_mask = models.ImageField(upload_to="private/analysis/")
+    # Why the photo cannot serve a region ("upper", "lower", "full"), shown before any job.
+    problems = models.JSONField(default=dict)
+
+    class Meta:
+        # Moved here from accounts; the table kept its name, and its rows, rather than being copied.
+        db_table = "accounts_photoanalysis"

@@ -3,11 +3,12 @@
 import numpy as np
 from django.core.files.base import ContentFile
 
-from accounts.models import Photo, PhotoAnalysis
+from accounts.models import Photo
 from catalog.models import ClothingItem
 from core.uploads import stored_image_rgb, stored_mask
 from search.segmentation import garment_mask, mask_to_png_bytes
 from tryon.engines.base import REGIONS, GarmentInput, PersonAnalysis
+from tryon.models import PhotoAnalysis
 
 
 def photo_analyse(*, photo: Photo) -> PhotoAnalysis:

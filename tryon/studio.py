@@ -7,7 +7,6 @@ from django.views.decorators.http import require_safe
 from accounts.selectors import photo_list
 from catalog.models import Category, ClothingItem
 from catalog.selectors import clothing_list
-from recommend.outfits import complete_the_look
 from tryon.engines import ENGINE_NAMES
 
 SLOTS = (("top", Category.BodyRegion.UPPER), ("bottom", Category.BodyRegion.LOWER),
@@ -35,6 +34,5 @@ def studio_page(request):
         "choices": _choices(request.user, picked),
         "picked": picked,
         "engines": ENGINE_NAMES,
-        "suggestions": complete_the_look(item=picked, limit=4) if picked else [],
     }
     return render(request, "tryon/studio.html", context)

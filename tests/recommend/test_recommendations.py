@@ -146,3 +146,13 @@ def test_item_and_home_pages_show_recommendations(client, shopper, catalog):
     assert b"You may also like" in page and b"Complete the look" in page
     home = client.get("/").content
     assert b"Trending now" in home and b"Picked for you" in home
+
+
+def test_each_item_view_is_logged_once(client, api, shopper, small_catalog):
+    client.force_login(shopper)
+    for _ in range(2):
+        client.get(f"/catalog/{small_catalog['tee'].pk}/")
+    api.get(f"/api/v1/clothes/{small_catalog['jeans'].pk}")
+    views = Interaction.objects.filter(user=shopper, kind=Interaction.Kind.VIEW)
+    assert sorted(views.values_list("item_id", flat=True)) == sorted(
+        [small_catalog["tee"].pk, small_catalog["tee"].pk, small_catalog["jeans"].pk])

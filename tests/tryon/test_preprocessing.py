@@ -10,11 +10,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from accounts.services import photo_upload
 from search.segmentation import garment_mask
-from tryon.engines.base import PersonAnalysis
+from tests.factories import image_bytes
+from tryon.engines.base import REGIONS, PersonAnalysis
 from tryon.garment import garment_keypoints
+from tryon.models import PhotoAnalysis
 from tryon.person import (HIPS, KNEES, SHOULDERS, PhotoUnusable, arms_front_mask, person_analyse, region_mask,
                           usable_for)
 
@@ -159,6 +163,17 @@ def test_unknown_region_is_an_error():
         usable_for(analysis, "hat")
     with pytest.raises(ValueError):
         region_mask(analysis, "hat")
+
+
+# Uploads: accounts announces the photo, try-on's receiver analyses it.
+
+@pytest.mark.django_db
+def test_an_uploaded_photo_is_analysed_by_tryons_receiver(shopper):
+    upload = SimpleUploadedFile("me.jpg", image_bytes(), content_type="image/jpeg")
+    photo = photo_upload(user=shopper, upload=upload)
+    analysis = PhotoAnalysis.objects.get(photo=photo)
+    assert analysis.problems == {region: "We could not find a person in this photo." for region in REGIONS}
+    assert analysis.person_mask.name.startswith("private/analysis/") and photo.analysis == analysis
 
 
 # A drawn figure: joints placed by hand, the whole image counted as person.
