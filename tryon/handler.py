@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from accounts.models import Photo
 from catalog.models import ClothingItem
 from tryon.engines import get_engine
+from tryon.engines_config import engine_settings
 from tryon.jobs import JobError, Report, job_handler
 from tryon.models import Job
 from core.uploads import stored_image_rgb
@@ -37,7 +38,7 @@ def tryon_run(*, job: Job, report: Report) -> dict:
     analysis, problems = photo_analysis(photo=photo)
     if analysis is None:
         raise JobError(next(iter(problems.values())))
-    engine, person = get_engine(params["engine"]), stored_image_rgb(photo.image)
+    engine, person = get_engine(params["engine"], engine_settings()), stored_image_rgb(photo.image)
     for index, item in enumerate(items):
         garment = garment_input(item=item)
         person = engine.render(person=person, analysis=analysis, garment=garment,
