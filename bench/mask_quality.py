@@ -33,8 +33,8 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search.colors import dominant_colors  # noqa: E402
-from search.segmentation import garment_mask  # noqa: E402
+from vision.colors import dominant_colors  # noqa: E402
+from vision.garment import garment_mask  # noqa: E402
 
 CLOTHING = ROOT.parent / "shared" / "data" / "clothing"
 CAPTIONS = ROOT / "catalog" / "demo" / "captions.json"

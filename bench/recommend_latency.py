@@ -92,7 +92,7 @@ def seed_items(rng: np.random.Generator, count: int) -> None:
     from PIL import Image
 
     from catalog.models import Category, ClothingItem
-    from search.colors import PALETTE
+    from vision.colors import PALETTE
 
     buffer = io.BytesIO()
     Image.new("RGB", (300, 400), (40, 70, 160)).save(buffer, format="JPEG")

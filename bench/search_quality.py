@@ -192,7 +192,7 @@ def image_query(catalog: Catalog, cls: str, path: Path) -> ImageResult:
     from PIL import Image, ImageOps
 
     from search.encoders import get_encoder
-    from search.segmentation import garment_mask
+    from vision.garment import garment_mask
     from search.store import loaded_index
 
     encoder = get_encoder()

@@ -32,14 +32,14 @@ from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ovdr.settings")
 
-from search.segmentation import garment_mask  # noqa: E402
 from tryon.engines.base import GarmentInput  # noqa: E402
+from tryon.engines.body import region_mask  # noqa: E402
 from tryon.engines.compositing import FEATHER  # noqa: E402
+from tryon.engines.keypoints import garment_keypoints  # noqa: E402
+from tryon.engines.person import PhotoUnusable, person_analyse, usable_for  # noqa: E402
 from tryon.engines.warp import WarpEngine, garment_parts, warp_garment  # noqa: E402
-from tryon.garment import garment_keypoints  # noqa: E402
-from tryon.person import PhotoUnusable, person_analyse, region_mask, usable_for  # noqa: E402
+from vision.garment import garment_mask  # noqa: E402
 
 PEOPLE = ROOT.parent / "shared" / "data" / "people"
 CATALOG = ROOT / "catalog" / "demo"

@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from catalog.titles import clothing_title_build
+from vision import regions
 
 # The caption keys of the original OVDR captions; "type" is the garment type ("blouse").
 CAPTION_KEYS = ("type", "color", "pattern", "material", "neckline", "sleeve", "length")
@@ -9,9 +10,9 @@ CAPTION_KEYS = ("type", "color", "pattern", "material", "neckline", "sleeve", "l
 
 class Category(models.Model):
     class BodyRegion(models.TextChoices):
-        UPPER = "upper", "Upper body"
-        LOWER = "lower", "Lower body"
-        FULL = "full", "Full body"
+        UPPER = regions.UPPER, "Upper body"
+        LOWER = regions.LOWER, "Lower body"
+        FULL = regions.FULL, "Full body"
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=50)

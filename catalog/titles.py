@@ -2,7 +2,7 @@
 
 from typing import Mapping
 
-UPPER, LOWER, FULL = "upper", "lower", "full"
+from vision.regions import UPPER
 
 
 def _clean(attributes: Mapping, key: str) -> str:

@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from catalog.models import Category, ClothingItem
 from catalog.selectors import clothing_list
-from search.colors import PALETTE
+from vision.colors import PALETTE
 from tryon.models import Combination
 
 PARTNER_SLOTS = {Category.BodyRegion.UPPER: ("top", "bottom"), Category.BodyRegion.LOWER: ("bottom", "top")}

@@ -14,13 +14,13 @@ ENCODE_BATCH = 32
 
 
 def _fill_mask(item: ClothingItem, image: Image.Image) -> None:
-    from search.segmentation import garment_mask, mask_to_png_bytes
+    from vision.garment import garment_mask, mask_to_png_bytes
 
     item.mask.save(f"{item.pk}.png", ContentFile(mask_to_png_bytes(garment_mask(image))), save=False)
 
 
 def _fill_attributes(item: ClothingItem, image: Image.Image, encoder: Encoder) -> None:
-    from search.colors import dominant_colors
+    from vision.colors import dominant_colors
 
     mask = stored_mask(item.mask)
     colors = dominant_colors(image, mask)

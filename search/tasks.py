@@ -37,7 +37,8 @@ def _categories(*, slug: str | None, region: str | None):
 @job_handler(Job.Kind.IMAGE_SEARCH, inputs=(QUERY_FILE,))
 def image_search_run(*, job: Job, report: Report) -> dict:
     """Find the garments in the job's photo and the closest catalog items for each."""
-    from search.detection import detect_garments, garment_crop
+    from search.detection import detect_garments
+    from vision.detection import garment_crop
 
     with default_storage.open(job.files_prefix + QUERY_FILE, "rb") as handle:
         image = Image.open(handle).convert("RGB")

@@ -6,15 +6,16 @@ from django.core.files.base import ContentFile
 from accounts.models import Photo
 from catalog.models import ClothingItem
 from core.uploads import stored_image_rgb, stored_mask
-from search.segmentation import garment_mask, mask_to_png_bytes
-from tryon.engines.base import REGIONS, GarmentInput, PersonAnalysis
+from tryon.engines.base import GarmentInput, PersonAnalysis
+from tryon.engines.keypoints import garment_keypoints
+from tryon.engines.person import PhotoUnusable, person_analyse, usable_for
 from tryon.models import PhotoAnalysis
+from vision.garment import garment_mask, mask_to_png_bytes
+from vision.regions import REGIONS
 
 
 def photo_analyse(*, photo: Photo) -> PhotoAnalysis:
     """Run pose and segmentation once, on upload, and record what the photo cannot serve."""
-    from tryon.person import PhotoUnusable, person_analyse, usable_for
-
     try:
         analysis = person_analyse(stored_image_rgb(photo.image))
     except PhotoUnusable as refusal:
@@ -39,8 +40,6 @@ def photo_analysis(*, photo: Photo) -> tuple[PersonAnalysis | None, dict]:
 
 def garment_input(*, item: ClothingItem) -> GarmentInput:
     """The garment's mask (the catalog enrichment's when present) and its key points, cached."""
-    from tryon.garment import garment_keypoints
-
     image = stored_image_rgb(item.image)
     mask = stored_mask(item.mask) if item.mask else garment_mask(image)
     region = item.category.body_region

@@ -11,6 +11,7 @@ from core.uploads import stored_image_rgb
 from jobs.models import Job
 from jobs.services import JobError, Report, job_handler
 from tryon.engines import get_engine
+from tryon.engines_config import engine_settings
 from tryon.preprocess import garment_input, photo_analysis
 from tryon.tryons import RESULT_FILE
 
@@ -37,7 +38,7 @@ def tryon_run(*, job: Job, report: Report) -> dict:
     analysis, problems = photo_analysis(photo=photo)
     if analysis is None:
         raise JobError(next(iter(problems.values())))
-    engine, person = get_engine(params["engine"]), stored_image_rgb(photo.image)
+    engine, person = get_engine(params["engine"], engine_settings()), stored_image_rgb(photo.image)
     for index, item in enumerate(items):
         garment = garment_input(item=item)
         person = engine.render(person=person, analysis=analysis, garment=garment,

@@ -11,20 +11,21 @@ from accounts.models import Photo, User
 from catalog.models import ClothingItem
 from jobs.models import Job
 from jobs.services import job_create
-from tryon.engines import ENGINE_NAMES
+from tryon.engines import ENGINE_NAMES, engine_option_limits
+from tryon.engines.base import OptionLimits
+from tryon.engines_config import engine_settings
 from tryon.preprocess import photo_analysis
 from tryon.services import validate_outfit
 
 RESULT_FILE = "result.jpg"
-OPTION_LIMITS = {"steps": (1, 100), "guidance": (0.0, 20.0), "seed": (0, 2**31 - 1)}
 
 
-def _clean_options(options: dict) -> dict:
+def _clean_options(options: dict, limits: OptionLimits) -> dict:
     cleaned = {}
     for name, value in (options or {}).items():
-        if name not in OPTION_LIMITS:
+        if name not in limits:
             raise ValidationError({"options": f"Unknown option {name!r}."})
-        low, high = OPTION_LIMITS[name]
+        low, high = limits[name]
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
             raise ValidationError({"options": f"{name} must be a number from {low} to {high}."})
         cleaned[name] = value
@@ -51,11 +52,11 @@ def tryon_start(*, owner: User, photo: Photo, top: ClothingItem | None = None, b
     engine = engine or settings.TRYON_ENGINE
     if engine not in ENGINE_NAMES:
         raise ValidationError({"engine": f"Unknown engine; choose one of {', '.join(ENGINE_NAMES)}."})
-    if engine == "diffusion" and not (settings.TRYON_DIFFUSION_BASE_PATH and settings.TRYON_DIFFUSION_ATTN_PATH):
+    if engine == "diffusion" and not engine_settings().diffusion_ready:
         raise ValidationError({"engine": "The diffusion engine is not set up on this server; use warp."})
     items = {"top": top, "bottom": bottom, "dress": dress}
     validate_outfit(**items)
-    options = _clean_options(options)
+    options = _clean_options(options, engine_option_limits(engine))
     _check_photo(photo, items)
     key = _cache_key(photo, items, engine, options)
     for done in Job.objects.filter(owner=owner, kind=Job.Kind.TRYON, cache_key=key, status=Job.Status.SUCCEEDED):

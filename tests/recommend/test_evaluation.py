@@ -40,7 +40,7 @@ def _flat_texts(self, texts):
 @pytest.fixture
 def indexed(db, monkeypatch):
     """Two items of each garment type and colour, enriched (colours detected) and indexed."""
-    monkeypatch.setattr("search.segmentation.garment_mask", _block_mask)
+    monkeypatch.setattr("vision.garment.garment_mask", _block_mask)
     monkeypatch.setattr(DefaultEncoder, "encode_item_texts", _flat_texts)
     forget_loaded_indexes()
     for (kind, slug), (colour, rgb), copy in itertools.product(TYPES.items(), COLOURS.items(), (1, 2)):
@@ -117,7 +117,7 @@ def test_for_you_beats_random_when_tastes_are_strong(indexed):
 
 
 def test_the_command_imports_indexes_simulates_and_prints_the_table(tmp_path, monkeypatch, db):
-    monkeypatch.setattr("search.segmentation.garment_mask", _block_mask)
+    monkeypatch.setattr("vision.garment.garment_mask", _block_mask)
     monkeypatch.setattr(DefaultEncoder, "encode_item_texts", _flat_texts)
     forget_loaded_indexes()
     for (kind, _), (colour, rgb) in itertools.product(TYPES.items(), COLOURS.items()):

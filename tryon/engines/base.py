@@ -1,4 +1,5 @@
-"""What a try-on engine receives and returns. Engines know nothing of Django or jobs.
+"""What a try-on engine receives and returns. Engines know nothing of Django or jobs: everything
+they need is under tryon/engines/ or in vision/, and settings reach them as EngineSettings.
 
 The job hands an engine one garment at a time (an outfit is bottom first, then top, each step
 taking the previous result as its person image); the person analysis stays that of the original
@@ -7,13 +8,26 @@ steps and stop there.
 """
 
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Callable, ClassVar, Protocol
 
 import numpy as np
 from PIL import Image
 
-REGIONS = ("upper", "lower", "full")  # tops, bottoms, dresses (catalog Category.body_region)
 Report = Callable[..., None]
+OptionLimits = dict[str, tuple[float, float]]  # option name -> (lowest, highest) value a request may ask
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """What the server configures for the engines (tryon/engines_config.py reads it from Django)."""
+
+    diffusion_base_path: str = ""  # SD-1.5 inpainting, diffusers layout
+    diffusion_attention_path: str = ""  # CatVTON's attention weights
+    diffusion_device: str = ""  # empty: cuda when there is one, else cpu
+
+    @property
+    def diffusion_ready(self) -> bool:
+        return bool(self.diffusion_base_path and self.diffusion_attention_path)
 
 
 @dataclass
@@ -38,13 +52,14 @@ class PersonAnalysis:
 class GarmentInput:
     image: Image.Image  # the catalog photo, RGB
     mask: np.ndarray  # bool H x W of `image`: the garment
-    region: str  # one of REGIONS
-    keypoints: dict[str, tuple[float, float]]  # see tryon/garment.py for the names per region
+    region: str  # one of vision.regions.REGIONS
+    keypoints: dict[str, tuple[float, float]]  # see tryon/engines/keypoints.py for the names per region
     attributes: dict = field(default_factory=dict)  # caption attributes (length, sleeve, ...)
 
 
 class Engine(Protocol):
     name: str
+    OPTION_LIMITS: ClassVar[OptionLimits]  # the options render() takes; read without building the engine
 
     def render(self, *, person: Image.Image, analysis: PersonAnalysis, garment: GarmentInput,
                report: Report, options: dict) -> Image.Image:

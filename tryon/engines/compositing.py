@@ -6,7 +6,7 @@ a try-on never touches the face, the background or the other garment. The slow s
 the shading estimate) run on a copy whose long side is WORK_SIDE pixels: both only make smooth
 fields, which upscale without visible loss and cost a sixteenth.
 
-- Old garment: the replaced area (tryon.person.region_mask: torso and whole arms for a top) is
+- Old garment: the replaced area (tryon.engines.body.region_mask: torso and whole arms for a top) is
   inpainted (Telea), so nothing of it shows where the new garment is smaller. Not all of it is
   garment: bare skin (the face's colour, tryon/engines/skin.py) is kept, and arms in front of
   the torso stay on top. Where the hole lies on the body's core (a forearm the old long sleeve

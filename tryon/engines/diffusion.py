@@ -1,11 +1,12 @@
 """The "diffusion" try-on engine: CatVTON (tryon/engines/catvton.py) around the pictures.
 
-The model is big, so a worker process loads it once, on its first render, and keeps it; nothing
-loads at import, so a forking worker parent never touches CUDA. Weights come from local folders
-named in settings: TRYON_DIFFUSION_BASE_PATH (SD-1.5 inpainting, diffusers layout: unet/, vae/,
-optionally scheduler/) and TRYON_DIFFUSION_ATTN_PATH (CatVTON's attention weights: one version
-folder or its .safetensors file). TRYON_DIFFUSION_DEVICE overrides the device (default: cuda when
-there is one, else cpu); CUDA runs in float16, the CPU in float32.
+The model is big, so the engine loads it once, on its first render, and keeps it; nothing loads
+at import (torch neither), so a forking worker parent never touches CUDA and the API can read the
+engine's option limits cheaply. Weights come from the local folders its EngineSettings name:
+diffusion_base_path (SD-1.5 inpainting, diffusers layout: unet/, vae/, optionally scheduler/) and
+diffusion_attention_path (CatVTON's attention weights: one version folder or its .safetensors
+file). diffusion_device overrides the device (default: cuda when there is one, else cpu); CUDA
+runs in float16, the CPU in float32.
 
 The photo is letterboxed (not cropped: the whole photo comes back) into the working size, the
 garment is cut out onto white and letterboxed likewise. Afterwards only the garment region,
@@ -13,28 +14,31 @@ slightly grown, takes the generated pixels; a feathered band joins it to the pho
 pixel beyond that band is the photo's own.
 """
 
+from __future__ import annotations
+
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
-import torch
-from django.conf import settings
 from PIL import Image
 
-from tryon.engines.base import GarmentInput, PersonAnalysis, Report
-from tryon.engines.catvton import CatVTONPipeline
+from tryon.engines.base import EngineSettings, GarmentInput, OptionLimits, PersonAnalysis, Report
+from tryon.engines.body import region_mask
+
+if TYPE_CHECKING:
+    from tryon.engines.catvton import CatVTONPipeline
 
 DEFAULT_SIZE = (1024, 768)  # H x W, CatVTON's
 DEFAULT_STEPS, DEFAULT_GUIDANCE, DEFAULT_SEED = 50, 2.5, 0
-MAX_STEPS = 200
+# What a request may ask; the API checks against these too. Steps stop at 100, where the API always
+# stopped them (the engine alone once took 200).
+OPTION_LIMITS: OptionLimits = {"steps": (1, 100), "guidance": (0.0, 20.0), "seed": (0, 2**31 - 1)}
 WHITE = (255, 255, 255)
 GARMENT_MARGIN = 0.04  # of the garment's larger side, kept around its cut-out
 Box = tuple[int, int, int, int]  # left, top, right, bottom
-
-_lock = threading.Lock()
-_loaded: tuple[tuple[str, str, str], CatVTONPipeline] | None = None
 
 
 class DiffusionUnavailable(RuntimeError):
@@ -53,28 +57,13 @@ def options_parse(options: dict) -> RenderOptions:
     height, width = (int(side) for side in options.get("size", DEFAULT_SIZE))
     if height % 8 or width % 8 or min(height, width) < 8:
         raise ValueError(f"The working size must be multiples of 8, not {height} x {width}.")
-    steps = int(options.get("steps", DEFAULT_STEPS))
-    if not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"Steps must be between 1 and {MAX_STEPS}, not {steps}.")
-    return RenderOptions(size=(height, width), steps=steps, seed=int(options.get("seed", DEFAULT_SEED)),
-                         guidance=float(options.get("guidance", DEFAULT_GUIDANCE)))
-
-
-def pipeline_get() -> CatVTONPipeline:
-    """This process's pipeline, loaded on first use (again only if the settings change)."""
-    global _loaded
-    base = getattr(settings, "TRYON_DIFFUSION_BASE_PATH", "")
-    attention = getattr(settings, "TRYON_DIFFUSION_ATTN_PATH", "")
-    if not base or not attention:
-        raise DiffusionUnavailable("The diffusion engine needs TRYON_DIFFUSION_BASE_PATH and "
-                                   "TRYON_DIFFUSION_ATTN_PATH.")
-    with _lock:
-        device = getattr(settings, "TRYON_DIFFUSION_DEVICE", "") or ("cuda" if torch.cuda.is_available() else "cpu")
-        key = (str(base), str(attention), device)
-        if _loaded is None or _loaded[0] != key:
-            _loaded = None  # let the old model go before the new one loads
-            _loaded = (key, CatVTONPipeline.from_folders(base=Path(base), attention=Path(attention), device=device))
-        return _loaded[1]
+    chosen = RenderOptions(size=(height, width), steps=int(options.get("steps", DEFAULT_STEPS)),
+                           guidance=float(options.get("guidance", DEFAULT_GUIDANCE)),
+                           seed=int(options.get("seed", DEFAULT_SEED)))
+    for name, (low, high) in OPTION_LIMITS.items():
+        if not low <= getattr(chosen, name) <= high:
+            raise ValueError(f"{name.capitalize()} must be between {low} and {high}, not {getattr(chosen, name)}.")
+    return chosen
 
 
 def fit_box(source: tuple[int, int], size: tuple[int, int]) -> Box:
@@ -125,8 +114,6 @@ def _target_mask(*, analysis: PersonAnalysis, garment: GarmentInput, options: di
     if "mask" in options:
         mask = np.asarray(options["mask"], bool)
     else:
-        from tryon.person import region_mask  # the pose code loads only where a mask is needed
-
         mask = np.asarray(region_mask(analysis, garment.region, length=garment.attributes.get("length")), bool)
     if mask.shape != (size[1], size[0]):
         mask = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
@@ -135,16 +122,42 @@ def _target_mask(*, analysis: PersonAnalysis, garment: GarmentInput, options: di
 
 class DiffusionEngine:
     name = "diffusion"
+    OPTION_LIMITS = OPTION_LIMITS
+
+    def __init__(self, settings: EngineSettings):
+        self.settings = settings
+        self._pipeline: CatVTONPipeline | None = None
+        self._lock = threading.Lock()
+
+    def pipeline(self) -> CatVTONPipeline:
+        """The engine's pipeline, loaded on first use."""
+        if not self.settings.diffusion_ready:
+            raise DiffusionUnavailable("The diffusion engine needs TRYON_DIFFUSION_BASE_PATH and "
+                                       "TRYON_DIFFUSION_ATTN_PATH.")
+        with self._lock:
+            if self._pipeline is None:
+                self._pipeline = _pipeline_load(self.settings)
+            return self._pipeline
 
     def render(self, *, person: Image.Image, analysis: PersonAnalysis, garment: GarmentInput,
                report: Report, options: dict) -> Image.Image:
         chosen = options_parse(options)
         mask = _target_mask(analysis=analysis, garment=garment, options=options, size=person.size)
         mask_image = Image.fromarray(mask.astype(np.uint8) * 255)
-        result = pipeline_get()(
+        result = self.pipeline()(
             person=letterbox(person.convert("RGB"), chosen.size, WHITE),
             mask=letterbox(mask_image, chosen.size, 0, Image.NEAREST) > 127,
             garment=letterbox(garment_on_white(garment), chosen.size, WHITE),
             steps=chosen.steps, guidance=chosen.guidance, seed=chosen.seed, report=report)
         generated = Image.fromarray(result).crop(fit_box(person.size, chosen.size))
         return paste_back(photo=person, generated=generated.resize(person.size, Image.LANCZOS), mask=mask)
+
+
+def _pipeline_load(settings: EngineSettings) -> CatVTONPipeline:
+    import torch
+
+    from tryon.engines.catvton import CatVTONPipeline
+
+    device = settings.diffusion_device or ("cuda" if torch.cuda.is_available() else "cpu")
+    return CatVTONPipeline.from_folders(base=Path(settings.diffusion_base_path),
+                                        attention=Path(settings.diffusion_attention_path), device=device)

@@ -1,4 +1,4 @@
-"""What the warp engine reads off a garment's mask beyond its key points (tryon/garment.py).
+"""What the warp engine reads off a garment's mask beyond its key points (keypoints.py).
 
 - Armpits: the deepest notches of the outline below the shoulders. Pinned to the body's armpits,
   they keep a sleeve spread out on the floor from dragging the torso sideways when it swings down

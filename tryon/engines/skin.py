@@ -1,6 +1,6 @@
 """Which pixels of the photo are bare skin or body, for painting out the old garment.
 
-tryon.person's region for a top takes the torso and whole arms, bare or not, and a bottom's the
+body.py's region for a top takes the torso and whole arms, bare or not, and a bottom's the
 whole legs; painting all of that out would erase bare forearms. So the face, when seen, gives a
 skin colour (its median chroma and luma, with a tolerance from its own spread): matching pixels
 inside the person are kept, and they are the sources when a limb the old garment covered has to be
@@ -12,8 +12,9 @@ import cv2
 import numpy as np
 
 from tryon.engines.base import PersonAnalysis
+from vision.pose import ANKLES, ELBOWS, EYES, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE, WRISTS
 
-FACE = (2, 5, 9, 10)  # eyes and mouth corners: the box between them is mostly cheek and nose
+FACE = EYES + MOUTH  # eyes and mouth corners: the box between them is mostly cheek and nose
 MIN_FACE_PIXELS = 50
 BARE_ARMS = 0.5  # share of the arms mask that must be skin for the arms to count as bare
 SKIN_SPREAD, SKIN_SLACK = 2.0, 3.0  # skin: chroma within this many median deviations (+ slack) of the face's
@@ -22,8 +23,8 @@ SKIN_INSET = 0.006  # share of the photo's long side: the person mask's rim, whe
 SKIN_SPECK = 4  # px at half size: skin pieces narrower than this are specks
 BELLY = 0.75  # the chest's skin core ends this share of the way from the shoulders to the hips
 # Half-widths of the limbs' cores, as shares of the torso length (shoulder to hip midpoints).
-LIMB_CORES = {(11, 13): 0.11, (13, 15): 0.09, (12, 14): 0.11, (14, 16): 0.09,
-              (23, 25): 0.14, (25, 27): 0.1, (24, 26): 0.14, (26, 28): 0.1}
+LIMB_CORES = {**dict.fromkeys(zip(SHOULDERS, ELBOWS), 0.11), **dict.fromkeys(zip(ELBOWS, WRISTS), 0.09),
+              **dict.fromkeys(zip(HIPS, KNEES), 0.14), **dict.fromkeys(zip(KNEES, ANKLES), 0.1)}
 
 
 def bare_skin(photo: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
@@ -52,7 +53,7 @@ def _face_skin(photo: np.ndarray, analysis: PersonAnalysis) -> tuple[np.ndarray,
     """The face's median YCrCb and the chroma distance that still counts as skin; None when the
     face is not seen (or too small to sample)."""
     points = np.asarray(analysis.landmarks, dtype=np.float64)[list(FACE)]
-    if not (points[:, 2] > 0.5).all():
+    if not (points[:, 2] > VISIBLE).all():
         return None
     (x0, y0), (x1, y1) = points[:, :2].min(axis=0).astype(int), np.ceil(points[:, :2].max(axis=0)).astype(int)
     patch = cv2.cvtColor(photo[max(y0, 0):y1 + 1, max(x0, 0):x1 + 1], cv2.COLOR_RGB2YCrCb).reshape(-1, 3)
@@ -77,7 +78,7 @@ def body_core(analysis: PersonAnalysis) -> np.ndarray:
     narrow core along each limb. Old garment left uncovered there turns to skin; elsewhere (beside
     a slimmer new garment) to what surrounds it."""
     points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
-    shoulders, hips = points[[11, 12]], points[[23, 24]]
+    shoulders, hips = points[list(SHOULDERS)], points[list(HIPS)]
     torso = float(np.hypot(*(shoulders.mean(axis=0) - hips.mean(axis=0))))
     chest = np.vstack([shoulders, (shoulders + BELLY * (hips - shoulders))[::-1]])
     canvas = np.zeros((analysis.height, analysis.width), np.uint8)

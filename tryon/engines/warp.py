@@ -1,15 +1,15 @@
 """The CPU try-on engine: bend the catalog photo onto the body, paint out the old garment, blend.
 
 No model weights and no GPU, so it runs everywhere, in a fraction of a second. The garment's key
-points (tryon/garment.py) are paired with body points derived from the pose landmarks
+points (tryon/engines/keypoints.py) are paired with body points derived from the pose landmarks
 (tryon/engines/anchors.py), and a thin-plate spline through the pairs bends the garment photo and
 its mask onto the photo; a top's sleeves are cut off and bent on their own, since one smooth
 spline cannot fold a sleeve spread on the floor down to a hanging arm. Compositing (painting out
 the old garment, relighting, feathering, arms in front) is tryon/engines/compositing.py.
 
 Module map: anchors.py (where garment points go on the body), outline.py (what is read off the
-garment's mask), skin.py (bare skin and body in the photo), compositing.py (everything after the
-warp).
+garment's mask), body.py (the body areas a garment covers), skin.py (bare skin and body in the
+photo), compositing.py (everything after the warp).
 """
 
 from dataclasses import replace
@@ -21,8 +21,12 @@ from scipy.interpolate import RBFInterpolator
 
 from tryon.engines.anchors import Part, lower_parts, upper_parts
 from tryon.engines.base import GarmentInput, PersonAnalysis, Report
+from tryon.engines.body import arms_front_mask, region_mask
 from tryon.engines.compositing import composite
+from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
 from tryon.engines.skin import bare_skin, body_core, kept_in_front
+from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, WRISTS
+from vision.regions import FULL, LOWER
 
 GARMENT_SIDE = 1024  # px: the garment photo's long side is cut to this before warping
 GRID_STEP = 8  # the spline is evaluated every GRID_STEP pixels and the map interpolated between
@@ -30,18 +34,18 @@ NEAR = 0.15  # a part lands within the hull of its body points grown by this sha
 BOX_MARGIN = 16  # px around where a part may land, for the feathering of its edge
 BLEED = 0.02  # how far (share of the garment photo's side) its colours are smeared past its edge
 SMOOTHING = 1e-4  # spline regularisation in units of the image diagonal: tolerates near-duplicates
-# Body landmarks of each side of the person, in mediapipe's numbering (11 = the person's left).
-PERSON_LEFT = {"shoulder": 11, "elbow": 13, "wrist": 15, "hip": 23, "knee": 25, "ankle": 27}
-PERSON_RIGHT = {"shoulder": 12, "elbow": 14, "wrist": 16, "hip": 24, "knee": 26, "ankle": 28}
+# Each body landmark by name, as (the person's left, the person's right).
+JOINTS = {"shoulder": SHOULDERS, "elbow": ELBOWS, "wrist": WRISTS, "hip": HIPS, "knee": KNEES, "ankle": ANKLES}
 
 
 class WarpEngine:
     name = "warp"
+    # The warp has no options, but takes (and ignores) the diffusion engine's: a request that names
+    # them is valid for either engine, as it always was.
+    OPTION_LIMITS = DIFFUSION_OPTION_LIMITS
 
     def render(self, *, person: Image.Image, analysis: PersonAnalysis, garment: GarmentInput,
                report: Report, options: dict) -> Image.Image:
-        from tryon.person import arms_front_mask, region_mask
-
         report(5, "warping")
         analysis, garment = _fitted(analysis, person.size), bounded(garment)
         parts = garment_parts(analysis=analysis, garment=garment)
@@ -72,9 +76,9 @@ def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput) -> list[Pa
     """The pieces of the garment warped on their own, each with its (body, garment) point pairs."""
     sides = _image_sides(analysis)
     keypoints = {name: np.asarray(point, dtype=np.float64) for name, point in garment.keypoints.items()}
-    if garment.region == "lower":
+    if garment.region == LOWER:
         return lower_parts(sides, keypoints, garment.mask, analysis.person_mask)
-    return upper_parts(sides, keypoints, garment.mask, analysis.person_mask, dress=garment.region == "full")
+    return upper_parts(sides, keypoints, garment.mask, analysis.person_mask, dress=garment.region == FULL)
 
 
 def warp_garment(*, garment: GarmentInput, parts: list[Part], size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -157,8 +161,8 @@ def _fitted(analysis: PersonAnalysis, size: tuple[int, int]) -> PersonAnalysis:
 def _image_sides(analysis: PersonAnalysis) -> dict[str, dict[str, np.ndarray]]:
     """Landmarks of the image-left and image-right body sides (a person facing us has them swapped)."""
     points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
-    left = {name: points[index] for name, index in PERSON_LEFT.items()}
-    right = {name: points[index] for name, index in PERSON_RIGHT.items()}
+    left = {name: points[person_left] for name, (person_left, _) in JOINTS.items()}
+    right = {name: points[person_right] for name, (_, person_right) in JOINTS.items()}
     if left["shoulder"][0] + left["hip"][0] > right["shoulder"][0] + right["hip"][0]:
         left, right = right, left
     return {"left": left, "right": right}

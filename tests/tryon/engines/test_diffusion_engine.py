@@ -17,10 +17,11 @@ from PIL import Image  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
 from scipy.ndimage import distance_transform_edt  # noqa: E402
 
-from tryon.engines.base import GarmentInput, PersonAnalysis  # noqa: E402
+from tryon.engines import diffusion  # noqa: E402
+from tryon.engines.base import EngineSettings, GarmentInput, PersonAnalysis  # noqa: E402
 from tryon.engines.catvton import load_attention_weights  # noqa: E402
 from tryon.engines.diffusion import (DiffusionEngine, DiffusionUnavailable, fit_box, letterbox,  # noqa: E402
-                                     options_parse, pipeline_get, seam_px)
+                                     options_parse, seam_px)
 
 PHOTO = (70, 80)  # W x H: not the working frame's 3:4, so the letterbox pads
 OPTIONS = {"size": [64, 48], "steps": 2, "guidance": 2.5, "seed": 7}
@@ -61,13 +62,12 @@ def weights(tmp_path_factory):
     return root, state
 
 
-@pytest.fixture
-def engine(settings, weights):
+@pytest.fixture(scope="module")
+def engine(weights):
+    """Built from explicit folders: the engine reads no Django setting."""
     root, _ = weights
-    settings.TRYON_DIFFUSION_BASE_PATH = str(root / "base")
-    settings.TRYON_DIFFUSION_ATTN_PATH = str(root / "catvton")
-    settings.TRYON_DIFFUSION_DEVICE = "cpu"
-    return DiffusionEngine()
+    return DiffusionEngine(EngineSettings(diffusion_base_path=str(root / "base"),
+                                          diffusion_attention_path=str(root / "catvton"), diffusion_device="cpu"))
 
 
 def _photo() -> Image.Image:
@@ -132,10 +132,8 @@ def test_the_generated_frame_maps_back_onto_the_photo():
 
 
 def test_without_a_given_mask_the_region_comes_from_the_pose(engine, monkeypatch):
-    import tryon.person
-
     asked = []
-    monkeypatch.setattr(tryon.person, "region_mask",
+    monkeypatch.setattr(diffusion, "region_mask",
                         lambda analysis, region, *, length=None: asked.append((region, length)) or _mask())
     garment = _garment()
     garment.attributes["length"] = "cropped"
@@ -159,7 +157,7 @@ class Cancelled(Exception):
 
 @pytest.mark.parametrize("cancel_at", [1, 2])
 def test_a_raising_report_stops_denoising_at_that_step(engine, monkeypatch, cancel_at):
-    unet, batches = pipeline_get().unet, []
+    unet, batches = engine.pipeline().unet, []
     forward = unet.forward
     monkeypatch.setattr(unet, "forward",
                         lambda sample, *args, **kwargs: batches.append(len(sample)) or forward(sample, *args, **kwargs))
@@ -193,20 +191,27 @@ def test_attention_weights_load_over_the_base_and_report_the_misfits(weights, tm
 
 def test_the_loaded_pipeline_carries_the_try_on_attention(engine, weights):
     _, state = weights
-    to_q = next(module for name, module in pipeline_get().unet.named_modules() if name.endswith(".attn1")).to_q
+    to_q = next(module for name, module in engine.pipeline().unet.named_modules() if name.endswith(".attn1")).to_q
     assert torch.equal(to_q.weight, state["0.to_q.weight"])
 
 
-def test_without_weights_configured_the_engine_says_so(settings):
-    settings.TRYON_DIFFUSION_BASE_PATH = ""
+def test_without_weights_configured_the_engine_says_so(weights):
+    root, _ = weights
     with pytest.raises(DiffusionUnavailable):
-        _render(DiffusionEngine())
+        _render(DiffusionEngine(EngineSettings(diffusion_attention_path=str(root / "catvton"))))
 
 
-@pytest.mark.parametrize("options", [{"size": [60, 48]}, {"steps": 0}, {"steps": 10_000}])
+@pytest.mark.parametrize("options", [{"size": [60, 48]}, {"steps": 0}, {"steps": 10_000}, {"steps": 101},
+                                     {"guidance": -1}, {"seed": -1}])
 def test_options_outside_what_the_model_takes_are_refused(options):
     with pytest.raises(ValueError):
         options_parse(options)
+
+
+def test_options_the_engine_declares_are_the_ones_it_takes():
+    limits = DiffusionEngine.OPTION_LIMITS
+    options_parse({name: high for name, (_, high) in limits.items()})
+    assert options_parse({name: low for name, (low, _) in limits.items()}).steps == limits["steps"][0]
 
 
 def test_options_default_to_catvtons():

@@ -1,7 +1,7 @@
 """Garment keypoints read off a catalog photo's mask, for the warp engine to pin to the body.
 
 Catalog photos show one garment lying flat or on a hanger, upright and roughly centred (see
-search/segmentation.py), so its landmarks can be found from the outline with no model weights.
+vision/garment.py), so its landmarks can be found from the outline with no model weights.
 Masks from GrabCut are noisy: a hanger hook, a speck of floor, a ragged edge. So the mask is opened
 (thin hooks go) and only its largest piece is kept, and every point is an extreme of many pixels
 (the most up-left pixel, the median of a band of rows) rather than one edge pixel.
@@ -19,11 +19,13 @@ of a top is sleeve. A sleeveless top's sleeve points are its shoulders.
 import cv2
 import numpy as np
 
+from vision.regions import FULL, LOWER, UPPER, region_checked
+
 Point = tuple[float, float]
 
 # Rows (shares of the garment's height) where the torso's width is measured: low on a top, below
 # the sleeves; the bodice of a dress, above the skirt's flare.
-BODY_ROWS = {"upper": (0.65, 0.9), "full": (0.25, 0.4)}
+BODY_ROWS = {UPPER: (0.65, 0.9), FULL: (0.25, 0.4)}
 SHOULDER_ROWS = 0.1  # the top rows, as a share of the height, that show the garment's axis
 NECK_RISE = 0.15  # how far a collar rises above the shoulders, as a share of the body's width
 NECK_BAND = 0.1  # half-width of the neckline band, as a share of the body's width
@@ -40,9 +42,8 @@ UP_LEFT, UP_RIGHT, DOWN_LEFT, DOWN_RIGHT = (-1, -1), (1, -1), (-1, 1), (1, 1)
 def garment_keypoints(mask: np.ndarray, region: str) -> dict[str, Point]:
     """The named keypoints of the garment in `mask` (bool H x W); raises ValueError on an empty mask
     or an unknown region."""
-    readers = {"upper": _top_points, "lower": _bottom_points, "full": _dress_points}
-    if region not in readers:
-        raise ValueError(f"region must be one of {sorted(readers)}, not {region!r}")
+    readers = {UPPER: _top_points, LOWER: _bottom_points, FULL: _dress_points}
+    region_checked(region)
     piece = _main_piece(mask)
     if not piece.any():
         raise ValueError("the garment mask is empty")
@@ -147,7 +148,7 @@ def _upper_body(piece: np.ndarray, region: str) -> tuple[dict[str, Point], slice
 
 
 def _top_points(piece: np.ndarray) -> dict[str, Point]:
-    points, body = _upper_body(piece, "upper")
+    points, body = _upper_body(piece, UPPER)
     points["left_hem"] = _extreme(piece, DOWN_LEFT, body)
     points["right_hem"] = _extreme(piece, DOWN_RIGHT, body)
     left_side, right_side = np.zeros_like(piece), np.zeros_like(piece)
@@ -173,7 +174,7 @@ def _cuff(side: np.ndarray, shoulder: Point, garment_area: int, sliver: int) -> 
 
 
 def _dress_points(piece: np.ndarray) -> dict[str, Point]:
-    points, _ = _upper_body(piece, "full")
+    points, _ = _upper_body(piece, FULL)
     points["left_hem"] = _extreme(piece, DOWN_LEFT)
     points["right_hem"] = _extreme(piece, DOWN_RIGHT)
     return points

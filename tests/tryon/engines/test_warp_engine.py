@@ -1,6 +1,6 @@
 """The warp engine on a drawn figure: a blue long shirt, one bare forearm across the torso, grey
 trousers; the new garment is a drawn red T-shirt, shorter than the shirt and with short sleeves.
-The region and arm masks are tryon.person's, computed from the drawn figure's landmarks."""
+The region and arm masks are engines/body.py's, computed from the drawn figure's landmarks."""
 
 from pathlib import Path
 
@@ -10,10 +10,12 @@ import pytest
 from PIL import Image
 
 from tryon.engines.base import GarmentInput, PersonAnalysis
+from tryon.engines.body import arms_front_mask, region_mask
 from tryon.engines.compositing import FEATHER as FEATHER_SHARE
+from tryon.engines.keypoints import garment_keypoints
+from tryon.engines.person import person_analyse
 from tryon.engines.warp import WarpEngine, garment_parts, warp_garment
-from tryon.garment import garment_keypoints
-from tryon.person import arms_front_mask, person_analyse, region_mask
+from vision.garment import garment_mask
 
 WIDTH, HEIGHT = 300, 400
 BACKGROUND, SKIN, SHIRT, TROUSERS = (200, 220, 200), (225, 175, 145), (40, 70, 200), (60, 60, 70)
@@ -200,13 +202,11 @@ def test_rendering_is_deterministic(scene):
 
 
 def test_a_real_photo_with_a_catalog_top_keeps_everything_else():
-    people = Path(__file__).resolve().parents[3] / "shared" / "data" / "people"
+    people = Path(__file__).resolve().parents[4] / "shared" / "data" / "people"
     photo_path = people / "omnitry_person_top_cloth.jpg"
     if not photo_path.exists():
         pytest.skip("no shared people photos")
-    from search.segmentation import garment_mask
-
-    top = sorted((Path(__file__).resolve().parents[2] / "catalog" / "demo" / "t-shirt").glob("*.jpg"))[0]
+    top = sorted((Path(__file__).resolve().parents[3] / "catalog" / "demo" / "t-shirt").glob("*.jpg"))[0]
     garment_image = Image.open(top).convert("RGB")
     mask = garment_mask(garment_image)
     garment = GarmentInput(image=garment_image, mask=mask, region="upper", keypoints=garment_keypoints(mask, "upper"))

@@ -1,8 +1,8 @@
-"""Try-on preprocessing: person analysis and region masks, garment keypoints.
+"""The person photo for try-on: its analysis (engines/person.py) and region masks (engines/body.py).
 
 What the people photos show (who has hips or knees in frame, who has no head) is a fact about the
-photos, from the data README and a look at them, not a model output. Region masks and keypoints
-are checked for geometry that any right answer has; drawn masks have known corners.
+photos, from the data README and a look at them, not a model output. Region masks are checked for
+geometry that any right answer has, and on a drawn figure whose joints are placed by hand.
 """
 
 from pathlib import Path
@@ -10,25 +10,19 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from accounts.services import photo_upload
-from search.segmentation import garment_mask
-from tests.factories import image_bytes
-from tryon.engines.base import REGIONS, PersonAnalysis
-from tryon.garment import garment_keypoints
-from tryon.models import PhotoAnalysis
-from tryon.person import (HIPS, KNEES, SHOULDERS, PhotoUnusable, arms_front_mask, person_analyse, region_mask,
-                          usable_for)
+from tryon.engines.base import PersonAnalysis
+from tryon.engines.body import arms_front_mask, region_mask
+from tryon.engines.person import PhotoUnusable, person_analyse, usable_for
+from vision.pose import HIPS, KNEES, NOSE, SHOULDERS
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-PEOPLE, CLOTHING = DATA / "people", DATA / "clothing" / "train"
+DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
+PEOPLE = DATA / "people"
 SHOULDERS_AND_HIPS = ["omnitry_person_bag.jpg", "omnitry_person_bottom_cloth.jpg", "omnitry_person_bowtie.jpg",
                       "omnitry_person_tie.jpg", "omnitry_person_top_cloth.jpg", "fashn_model.webp"]
 WITH_KNEES = ["omnitry_person_bag.jpg", "omnitry_person_bottom_cloth.jpg", "omnitry_person_tie.jpg",
               "fashn_model.webp"]
-NOSE, LEFT_INDEX, RIGHT_INDEX = 0, 19, 20
 
 needs_people = pytest.mark.skipif(not PEOPLE.is_dir(), reason=f"no shared data at {DATA}")
 _analysed: dict[str, PersonAnalysis | PhotoUnusable] = {}
@@ -165,17 +159,6 @@ def test_unknown_region_is_an_error():
         region_mask(analysis, "hat")
 
 
-# Uploads: accounts announces the photo, try-on's receiver analyses it.
-
-@pytest.mark.django_db
-def test_an_uploaded_photo_is_analysed_by_tryons_receiver(shopper):
-    upload = SimpleUploadedFile("me.jpg", image_bytes(), content_type="image/jpeg")
-    photo = photo_upload(user=shopper, upload=upload)
-    analysis = PhotoAnalysis.objects.get(photo=photo)
-    assert analysis.problems == {region: "We could not find a person in this photo." for region in REGIONS}
-    assert analysis.person_mask.name.startswith("private/analysis/") and photo.analysis == analysis
-
-
 # A drawn figure: joints placed by hand, the whole image counted as person.
 
 def standing_figure(*, arms_across: bool = False) -> PersonAnalysis:
@@ -224,89 +207,3 @@ def test_usable_for_reads_the_visibility_of_the_joints():
     figure.landmarks[KNEES[0]] = (*figure.landmarks[KNEES[0]][:2], 0.0)
     assert usable_for(figure, "lower") == "Your knees need to be visible to try on a bottom."
     assert usable_for(figure, "upper") is None
-
-
-# Garment keypoints on drawn masks with known corners.
-
-def drawn(*polygons, size=(533, 400)) -> np.ndarray:
-    canvas = np.zeros(size, np.uint8)
-    for polygon in polygons:
-        cv2.fillPoly(canvas, [np.array(polygon, np.int32)], 1)
-    return canvas.astype(bool)
-
-
-TEE = [[(120, 150), (280, 150), (280, 450), (120, 450)], [(20, 150), (380, 150), (380, 230), (20, 230)]]
-TROUSERS = [[(110, 80), (290, 80), (300, 460), (220, 460), (205, 230), (195, 230), (180, 460), (100, 460)]]
-
-
-def assert_near(points: dict, truth: dict, tolerance: float = 4) -> None:
-    for name, (x, y) in truth.items():
-        assert abs(points[name][0] - x) <= tolerance and abs(points[name][1] - y) <= tolerance, (name, points[name])
-
-
-def test_tee_keypoints_sit_on_its_corners():
-    points = garment_keypoints(drawn(*TEE), "upper")
-    assert_near(points, {"neck": (200, 150), "left_shoulder": (120, 150), "right_shoulder": (280, 150),
-                         "left_hem": (120, 450), "right_hem": (280, 450)})
-    for name, end in (("left_sleeve", 20), ("right_sleeve", 380)):  # on the cuff, the sleeve's far end
-        assert abs(points[name][0] - end) <= 6 and 150 <= points[name][1] <= 230
-
-
-def test_tee_keypoints_ignore_a_hanger_hook_and_specks():
-    hook = [(197, 150), (203, 150), (203, 100), (197, 100)]
-    speck = [(5, 5), (12, 5), (12, 12), (5, 12)]
-    assert_near(garment_keypoints(drawn(*TEE, hook, speck), "upper"), garment_keypoints(drawn(*TEE), "upper"))
-
-
-def test_sleeveless_top_has_its_sleeves_at_the_shoulders():
-    points = garment_keypoints(drawn(TEE[0]), "upper")
-    assert points["left_sleeve"] == points["left_shoulder"] and points["right_sleeve"] == points["right_shoulder"]
-
-
-def test_trousers_keypoints_sit_on_waist_hems_and_crotch():
-    assert_near(garment_keypoints(drawn(*TROUSERS), "lower"), {
-        "left_waist": (110, 80), "right_waist": (290, 80), "left_leg": (100, 460), "right_leg": (300, 460),
-        "crotch": (200, 230)})
-
-
-def test_skirt_crotch_is_the_hem_centre():
-    points = garment_keypoints(drawn([(140, 100), (260, 100), (300, 400), (100, 400)]), "lower")
-    assert_near(points, {"left_leg": (100, 400), "right_leg": (300, 400), "crotch": (200, 400)})
-
-
-def test_dress_keypoints_sit_on_bodice_and_hem():
-    bodice, skirt = [(150, 60), (250, 60), (250, 250), (150, 250)], [(150, 240), (250, 240), (320, 500), (80, 500)]
-    points = garment_keypoints(drawn(bodice, skirt), "full")
-    assert set(points) == {"neck", "left_shoulder", "right_shoulder", "left_hem", "right_hem"}
-    assert_near(points, {"neck": (200, 60), "left_shoulder": (150, 60), "right_shoulder": (250, 60),
-                         "left_hem": (80, 500), "right_hem": (320, 500)})
-
-
-def test_empty_mask_or_unknown_region_is_an_error():
-    with pytest.raises(ValueError):
-        garment_keypoints(np.zeros((50, 50), bool), "upper")
-    with pytest.raises(ValueError):
-        garment_keypoints(drawn(*TEE), "hat")
-
-
-# Garment keypoints on real catalog photos.
-
-@pytest.mark.skipif(not CLOTHING.is_dir(), reason=f"no shared data at {DATA}")
-@pytest.mark.parametrize("folder, region", [("t-shirt", "upper"), ("longsleeve", "upper"), ("pants", "lower"),
-                                            ("skirt", "lower"), ("dress", "full")])
-def test_catalog_photo_keypoints_are_ordered_inside_the_garment(folder, region):
-    image = Image.open(sorted((CLOTHING / folder).glob("*.jpg"))[0]).convert("RGB")
-    mask = garment_mask(image)
-    points = garment_keypoints(mask, region)
-    x0, y0, w, h = cv2.boundingRect(mask.astype(np.uint8))
-    for x, y in points.values():
-        assert x0 <= x < x0 + w and y0 <= y < y0 + h
-    for name in points:
-        if name.startswith("left_"):
-            assert points[name][0] < points[name.replace("left_", "right_")][0], name
-    if region == "lower":
-        assert max(points["left_waist"][1], points["right_waist"][1]) < points["crotch"][1]
-        assert points["left_leg"][0] < points["crotch"][0] < points["right_leg"][0]
-    else:
-        assert points["neck"][1] < min(points["left_hem"][1], points["right_hem"][1])
-        assert points["left_shoulder"][0] < points["neck"][0] < points["right_shoulder"][0]
