@@ -8,5 +8,4 @@ from closet.services import history_record
 
 @receiver(item_viewed, dispatch_uid="closet_record_view")
 def record_view(sender, user, item, **kwargs) -> None:
-    # The new history entry is also what recommend logs as the view's interaction (recommend.signals).
     history_record(user=user, item=item)

@@ -1,18 +1,19 @@
-"""Feed the interaction log from the closet, the history and saved outfits, whatever wrote them."""
+"""Feed the interaction log: views the catalog announces, closet items and saved outfits, whatever wrote them."""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
-from closet.models import ClosetItem, HistoryEntry
+from catalog.signals import item_viewed
+from closet.models import ClosetItem
 from recommend.models import Interaction
 from tryon.models import Combination
 
 
-@receiver(post_save, sender=HistoryEntry, dispatch_uid="recommend_log_view")
-def log_view(sender, instance: HistoryEntry, raw: bool, **kwargs) -> None:
-    if not raw:  # history moves a re-viewed item to the top; every view is logged
-        Interaction.objects.create(user_id=instance.user_id, item_id=instance.item_id,
-                                   kind=Interaction.Kind.VIEW, created_at=instance.viewed_at)
+@receiver(item_viewed, dispatch_uid="recommend_log_view")
+def log_view(sender, user, item, **kwargs) -> None:
+    # Every view is logged, also of an item the history already holds (it only moves to the top there).
+    Interaction.objects.create(user=user, item=item, kind=Interaction.Kind.VIEW, created_at=timezone.now())
 
 
 @receiver(post_save, sender=ClosetItem, dispatch_uid="recommend_log_closet")

@@ -19,7 +19,8 @@ from jobs import services
 from jobs.models import Job
 from tests.factories import ClothingItemFactory, UserFactory, category
 from tests.workers import job_wait, qcluster, skip_without_a_shared_database, worker_pid
-from tryon.tryons import RESULT_FILE, tryon_start
+from tryon.models import RESULT_FILE
+from tryon.services import tryon_start
 
 PEOPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "people"
 # The killed attempt's task is delivered again once its broker lock (Q_RETRY) expires; each

@@ -10,12 +10,11 @@ from accounts.selectors import photo_get
 from jobs.selectors import job_get
 from jobs.serializers import JobSerializer
 from tryon import selectors, services
-from tryon.models import Combination
+from tryon.models import OUTFIT_SLOTS, Combination
 from tryon.serializers import (
     CombinationCreateSerializer, CombinationSerializer, ShareSerializer, TryOnSerializer,
 )
-from tryon.sharing import ShareLimitReached, tryon_share
-from tryon.tryons import tryon_start
+from tryon.services import ShareLimitReached, tryon_share, tryon_start
 
 
 class CombinationListApi(generics.ListAPIView):
@@ -34,7 +33,7 @@ class CombinationListApi(generics.ListAPIView):
             job = job_get(user=request.user, job_id=job_id)
             combination, created = services.combination_from_job(user=request.user, job=job)
         else:
-            items = {slot: data.validated_data.get(f"{slot}_id") for slot in ("top", "bottom", "dress")}
+            items = {slot: data.validated_data.get(f"{slot}_id") for slot in OUTFIT_SLOTS}
             combination, created = services.combination_create(user=request.user, **items)
         return Response(CombinationSerializer(combination, context={"request": request}).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -74,7 +73,7 @@ class TryOnApi(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         photo = photo_get(user=request.user, photo_id=values.pop("photo_id"))
-        items = {slot: values.pop(f"{slot}_id", None) for slot in ("top", "bottom", "dress")}
+        items = {slot: values.pop(f"{slot}_id", None) for slot in OUTFIT_SLOTS}
         job, created = tryon_start(owner=request.user, photo=photo, **items, **values)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 

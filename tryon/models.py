@@ -4,6 +4,12 @@ from django.db import models
 from accounts.models import Photo
 from catalog.models import ClothingItem
 from jobs.models import Job
+from vision.regions import FULL, LOWER, UPPER
+
+# An outfit's slots and the body region each one takes; a dress is worn alone (see Combination's constraint).
+OUTFIT_SLOTS = {"top": UPPER, "bottom": LOWER, "dress": FULL}
+# What a try-on job leaves in its files folder (jobs.models.Job.files_prefix).
+RESULT_FILE = "result.jpg"
 
 
 class Combination(models.Model):

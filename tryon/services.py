@@ -1,16 +1,36 @@
+"""Try-on's business rules: outfits, starting a try-on (every check before anything is queued),
+and emailing a result."""
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Photo, User
 from accounts.services import user_lock
-from catalog.models import Category, ClothingItem
+from catalog.models import ClothingItem
 from jobs.models import Job
-from tryon.models import Combination
+from jobs.services import job_create
+from tryon.engines import ENGINE_NAMES, engine_option_limits
+from tryon.engines.base import OptionLimits
+from tryon.engines_config import engine_settings
+from tryon.models import OUTFIT_SLOTS, RESULT_FILE, Combination, Share
+from tryon.preprocess import photo_analysis
 
-SLOT_REGIONS = {"top": Category.BodyRegion.UPPER, "bottom": Category.BodyRegion.LOWER,
-                "dress": Category.BodyRegion.FULL}
+
+class ShareLimitReached(Exception):
+    """The daily cap; the message says when to try again."""
+
+
+# Outfits
 
 
 def validate_outfit(*, top: ClothingItem | None, bottom: ClothingItem | None, dress: ClothingItem | None) -> None:
@@ -20,7 +40,7 @@ def validate_outfit(*, top: ClothingItem | None, bottom: ClothingItem | None, dr
         raise ValidationError("A dress is worn alone: choose either a dress or a top and/or bottom.")
     errors = {}
     for slot, item in (("top", top), ("bottom", bottom), ("dress", dress)):
-        if item and item.category.body_region != SLOT_REGIONS[slot]:
+        if item and item.category.body_region != OUTFIT_SLOTS[slot]:
             errors[f"{slot}_id"] = f"{item} is not a {slot}."
         elif item and not item.is_active:
             errors[f"{slot}_id"] = f"{item} is no longer available."
@@ -44,10 +64,10 @@ def combination_from_job(*, user: User, job: Job) -> tuple[Combination, bool]:
     if job.kind != Job.Kind.TRYON or job.status != Job.Status.SUCCEEDED:
         raise ValidationError({"job_id": "Only a finished try-on can be saved as an outfit."})
     items = {slot: ClothingItem.objects.select_related("category").filter(pk=job.params.get(f"{slot}_id")).first()
-             for slot in ("top", "bottom", "dress")}
+             for slot in OUTFIT_SLOTS}
     combination, created = combination_create(user=user, **items)
     if not combination.result_image:
-        with default_storage.open(f"{job.files_prefix}result.jpg", "rb") as handle:
+        with default_storage.open(job.files_prefix + RESULT_FILE, "rb") as handle:
             combination.result_image.save(f"{combination.pk}.jpg", ContentFile(handle.read()))
     return combination, created
 
@@ -57,3 +77,78 @@ def combination_delete(*, combination: Combination) -> None:
     combination.delete()
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+# Try-on
+
+
+def _clean_options(options: dict, limits: OptionLimits) -> dict:
+    cleaned = {}
+    for name, value in (options or {}).items():
+        if name not in limits:
+            raise ValidationError({"options": f"Unknown option {name!r}."})
+        low, high = limits[name]
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
+            raise ValidationError({"options": f"{name} must be a number from {low} to {high}."})
+        cleaned[name] = value
+    return cleaned
+
+
+def _cache_key(photo: Photo, items: dict, engine: str, options: dict) -> str:
+    parts = {"photo": photo.image.name, "engine": engine, "options": options,
+             **{slot: [item.pk, item.image.name] for slot, item in items.items() if item}}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _check_photo(photo: Photo, items: dict) -> None:
+    _, problems = photo_analysis(photo=photo)
+    for item in items.values():
+        if item and (message := problems.get(item.category.body_region)):
+            raise ValidationError({"photo_id": message})
+
+
+def tryon_start(*, owner: User, photo: Photo, top: ClothingItem | None = None, bottom: ClothingItem | None = None,
+                dress: ClothingItem | None = None, engine: str | None = None,
+                options: dict | None = None) -> tuple[Job, bool]:
+    """Queue a try-on, or return the finished job for the same request (created=False)."""
+    engine = engine or settings.TRYON_ENGINE
+    if engine not in ENGINE_NAMES:
+        raise ValidationError({"engine": f"Unknown engine; choose one of {', '.join(ENGINE_NAMES)}."})
+    if engine == "diffusion" and not engine_settings().diffusion_ready:
+        raise ValidationError({"engine": "The diffusion engine is not set up on this server; use warp."})
+    items = {"top": top, "bottom": bottom, "dress": dress}
+    validate_outfit(**items)
+    options = _clean_options(options, engine_option_limits(engine))
+    _check_photo(photo, items)
+    key = _cache_key(photo, items, engine, options)
+    for done in Job.objects.filter(owner=owner, kind=Job.Kind.TRYON, cache_key=key, status=Job.Status.SUCCEEDED):
+        if default_storage.exists(done.files_prefix + RESULT_FILE):
+            return done, False
+    params = {"photo_id": photo.pk, "engine": engine, "options": options,
+              **{f"{slot}_id": item.pk for slot, item in items.items() if item}}
+    return job_create(owner=owner, kind=Job.Kind.TRYON, params=params, cache_key=key), True
+
+
+# Sharing
+
+
+def tryon_share(*, user: User, job: Job, email: str) -> Share:
+    validate_email(email)
+    if job.kind != Job.Kind.TRYON or job.status != Job.Status.SUCCEEDED:
+        raise ValidationError("Only a finished try-on can be shared.")
+    with transaction.atomic():
+        user_lock(user_id=user.pk)  # two requests at once cannot both take the last share
+        since = timezone.now() - timedelta(days=1)
+        if Share.objects.filter(user=user, created_at__gte=since).count() >= settings.TRYON_SHARES_PER_DAY:
+            raise ShareLimitReached(
+                f"You can share {settings.TRYON_SHARES_PER_DAY} try-ons a day. Please try again tomorrow.")
+        share = Share.objects.create(user=user, job=job, email=email)
+    message = EmailMessage(
+        subject=f"{user.username} shared a look with you",
+        body=f"{user.username} tried something on in OVDR, the Online Virtual Dressing Room, and wanted you to see it.",
+        to=[email],
+    )
+    with default_storage.open(job.files_prefix + RESULT_FILE, "rb") as handle:
+        message.attach("look.jpg", handle.read(), "image/jpeg")
+    message.send()
+    return share

@@ -5,19 +5,16 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from accounts.selectors import photo_list
-from catalog.models import Category, ClothingItem
+from catalog.models import ClothingItem
 from catalog.selectors import clothing_list
 from tryon.engines import ENGINE_NAMES
-
-SLOTS = (("top", Category.BodyRegion.UPPER), ("bottom", Category.BodyRegion.LOWER),
-         ("dress", Category.BodyRegion.FULL))
-
+from tryon.models import OUTFIT_SLOTS
 
 def _choices(user, picked: ClothingItem | None) -> dict:
     """Each slot offers the shopper's closet items, plus the item they came from."""
     closet = clothing_list().filter(closet_entries__user=user)
     choices = {}
-    for slot, region in SLOTS:
+    for slot, region in OUTFIT_SLOTS.items():
         items = list(closet.filter(category__body_region=region))
         if picked and picked.category.body_region == region and picked not in items:
             items.insert(0, picked)

@@ -13,7 +13,7 @@ from jobs.services import JobError, Report, job_handler
 from tryon.engines import get_engine
 from tryon.engines_config import engine_settings
 from tryon.preprocess import garment_input, photo_analysis
-from tryon.tryons import RESULT_FILE
+from tryon.models import RESULT_FILE
 
 ORDER = ("dress_id", "bottom_id", "top_id")
 

@@ -3,7 +3,7 @@
 OVDR has no real shoppers yet, so the log is simulated: shoppers with hidden tastes (one or two
 garment types, one to three colour families among the colours enrichment detected, a little noise
 and a bias towards popular items) view items, keep some in their closet and save outfits, each
-through the real services (history_record, closet_add, combination_create), so the signals write
+through the real services (clothing_view_announce, closet_add, combination_create), so the signals write
 the Interaction log exactly as in production. Each event is then backdated to its simulated time.
 
 Each shopper's last event is held out (leave-last-out) and every recommender is asked for ten
@@ -25,8 +25,9 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.models import Category, ClothingItem
 from catalog.selectors import clothing_list
+from catalog.services import clothing_view_announce
 from closet.models import ClosetItem, HistoryEntry
-from closet.services import closet_add, history_record
+from closet.services import closet_add
 from recommend.models import Interaction
 from recommend.outfits import item_color
 from tryon.models import Combination
@@ -147,7 +148,7 @@ def _act(rng: np.random.Generator, catalog: Catalog, shopper: Shopper, *, noise:
             return Interaction.Kind.CLOSET, item
         except ValidationError:  # five of that category already: the shopper only looks
             pass
-    history_record(user=user, item=item)
+    clothing_view_announce(user=user, item=item)
     return Interaction.Kind.VIEW, item
 
 

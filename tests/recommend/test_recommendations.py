@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from catalog.services import clothing_view_announce
 from closet.models import ClosetItem
 from closet.services import history_record
 from recommend.models import Interaction
@@ -76,14 +77,14 @@ def test_trending_decays_with_age(catalog):
 def test_trending_is_ordered_filtered_and_cached(anon_api, catalog, settings):
     shoppers = UserFactory.create_batch(3)
     for shopper in shoppers:
-        history_record(user=shopper, item=catalog["jeans"])
-    history_record(user=shoppers[0], item=catalog["tee"])
+        clothing_view_announce(user=shopper, item=catalog["jeans"])
+    clothing_view_announce(user=shoppers[0], item=catalog["tee"])
     ClosetItem.objects.create(user=shoppers[1], item=catalog["tee"])
     assert trending_refresh() == 2
     response = anon_api.get("/api/v1/recommendations/trending")
     assert _ids(response) == [catalog["tee"].pk, catalog["jeans"].pk]  # 1 view + 1 closet add beats 3 views
     assert _ids(anon_api.get("/api/v1/recommendations/trending", {"category": "bottoms"})) == [catalog["jeans"].pk]
-    history_record(user=shoppers[2], item=catalog["skirt"])  # not in the cached list until the next refresh
+    clothing_view_announce(user=shoppers[2], item=catalog["skirt"])  # not in the cached list until the next refresh
     assert catalog["skirt"].pk not in _ids(anon_api.get("/api/v1/recommendations/trending"))
 
 
@@ -98,16 +99,16 @@ def test_bad_recommendation_parameters_are_400(anon_api, params):
 
 def test_for_you_needs_sign_in_and_falls_back_to_trending(anon_api, api, catalog):
     assert anon_api.get("/api/v1/recommendations/for-you").status_code == 401
-    history_record(user=UserFactory(), item=catalog["gown"])
+    clothing_view_announce(user=UserFactory(), item=catalog["gown"])
     assert _ids(api.get("/api/v1/recommendations/for-you")) == [catalog["gown"].pk]
 
 
 def test_for_you_follows_taste_excludes_the_closet_and_mixes_categories(api, shopper, catalog):
-    history_record(user=shopper, item=catalog["skirt"])
+    clothing_view_announce(user=shopper, item=catalog["skirt"])
     ClosetItem.objects.create(user=shopper, item=catalog["dress"])
     fan = UserFactory()  # another shopper who viewed the skirt also viewed the shorts
     for item in ("skirt", "shorts"):
-        history_record(user=fan, item=catalog[item])
+        clothing_view_announce(user=fan, item=catalog[item])
     results = api.get("/api/v1/recommendations/for-you", {"limit": 6}).data["results"]
     ids = [hit["item"]["id"] for hit in results]
     assert catalog["dress"].pk not in ids and len(ids) == len(set(ids))
@@ -156,3 +157,11 @@ def test_each_item_view_is_logged_once(client, api, shopper, small_catalog):
     views = Interaction.objects.filter(user=shopper, kind=Interaction.Kind.VIEW)
     assert sorted(views.values_list("item_id", flat=True)) == sorted(
         [small_catalog["tee"].pk, small_catalog["tee"].pk, small_catalog["jeans"].pk])
+
+
+def test_views_are_logged_from_the_catalogs_announcement_not_from_history_writes(shopper, small_catalog):
+    history_record(user=shopper, item=small_catalog["tee"])  # e.g. a data import: no shopper looked
+    assert not Interaction.objects.filter(user=shopper).exists()
+    clothing_view_announce(user=shopper, item=small_catalog["jeans"])
+    assert list(Interaction.objects.filter(user=shopper).values_list("item_id", "kind")) == [
+        (small_catalog["jeans"].pk, Interaction.Kind.VIEW)]
