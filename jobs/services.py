@@ -119,8 +119,8 @@ def _reporter(job: Job) -> Report:
     return report
 
 
-def job_run(*, job_id: str) -> None:
-    """Run a queued job to its end; what the handler returns becomes the job's result.
+def _attempt_start(job_id: str) -> Job | None:
+    """Mark the job running for one more attempt; None when it must not run (again).
 
     django-q2 delivers a task again only after its timeout killed the first attempt (or the
     worker died), so a job still marked running gets one more attempt, and no more."""
@@ -132,8 +132,15 @@ def job_run(*, job_id: str) -> None:
         # attempt died: fail it now rather than leave it running until the reaper.
         for job in Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, attempts__gte=MAX_ATTEMPTS):
             _fail(job, message=OUT_OF_ATTEMPTS)
+        return None
+    return Job.objects.get(pk=job_id)
+
+
+def job_run(*, job_id: str) -> None:
+    """Run a queued job to its end; what the handler returns becomes the job's result."""
+    job = _attempt_start(job_id)
+    if job is None:
         return
-    job = Job.objects.get(pk=job_id)
     _outputs_delete(job)
     handler = JOB_HANDLERS.get(job.kind)
     try:

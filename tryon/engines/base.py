@@ -13,7 +13,9 @@ from typing import Callable, ClassVar, Protocol
 import numpy as np
 from PIL import Image
 
-Report = Callable[..., None]
+# progress(percent 0-100, stage="") from an engine to whoever runs it; a job passes its jobs.services.Report,
+# which raises JobCancelled to stop the engine at its next step. Engines know no jobs, hence their own name.
+Progress = Callable[..., None]
 OptionLimits = dict[str, tuple[float, float]]  # option name -> (lowest, highest) value a request may ask
 
 
@@ -62,5 +64,5 @@ class Engine(Protocol):
     OPTION_LIMITS: ClassVar[OptionLimits]  # the options render() takes; read without building the engine
 
     def render(self, *, person: Image.Image, analysis: PersonAnalysis, garment: GarmentInput,
-               report: Report, options: dict) -> Image.Image:
+               report: Progress, options: dict) -> Image.Image:
         """The person wearing the garment, at the person image's resolution."""

@@ -23,7 +23,7 @@ fields, which upscale without visible loss and cost a sixteenth.
 import cv2
 import numpy as np
 
-from tryon.engines.base import Report
+from tryon.engines.base import Progress
 
 WORK_SIDE = 256
 FEATHER = 0.005  # feather radius, share of the photo's long side
@@ -37,7 +37,7 @@ SHADE_SUPPORT = 0.3  # weight of old-garment pixels below which the shading fade
 
 
 def composite(*, photo: np.ndarray, region: np.ndarray, in_front: np.ndarray, bare: np.ndarray, body: np.ndarray,
-              garment_rgb: np.ndarray, garment_alpha: np.ndarray, report: Report) -> np.ndarray:
+              garment_rgb: np.ndarray, garment_alpha: np.ndarray, report: Progress) -> np.ndarray:
     """The photo with the garment in place; identical to `photo` outside the edited region.
     `in_front` (arms over the torso) stays over the garment; `bare` skin is kept, not painted out,
     where the garment does not cover it; old garment left uncovered on the `body` turns to skin."""

@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from tryon.engines.base import EngineSettings, GarmentInput, OptionLimits, PersonAnalysis, Report
+from tryon.engines.base import EngineSettings, GarmentInput, OptionLimits, PersonAnalysis, Progress
 from tryon.engines.body import region_mask
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ class DiffusionEngine:
             return self._pipeline
 
     def render(self, *, person: Image.Image, analysis: PersonAnalysis, garment: GarmentInput,
-               report: Report, options: dict) -> Image.Image:
+               report: Progress, options: dict) -> Image.Image:
         chosen = options_parse(options)
         mask = _target_mask(analysis=analysis, garment=garment, options=options, size=person.size)
         mask_image = Image.fromarray(mask.astype(np.uint8) * 255)

@@ -20,7 +20,7 @@ from PIL import Image
 from scipy.interpolate import RBFInterpolator
 
 from tryon.engines.anchors import Part, lower_parts, upper_parts
-from tryon.engines.base import GarmentInput, PersonAnalysis, Report
+from tryon.engines.base import GarmentInput, PersonAnalysis, Progress
 from tryon.engines.body import arms_front_mask, region_mask
 from tryon.engines.compositing import composite
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
@@ -45,7 +45,7 @@ class WarpEngine:
     OPTION_LIMITS = DIFFUSION_OPTION_LIMITS
 
     def render(self, *, person: Image.Image, analysis: PersonAnalysis, garment: GarmentInput,
-               report: Report, options: dict) -> Image.Image:
+               report: Progress, options: dict) -> Image.Image:
         report(5, "warping")
         analysis, garment = _fitted(analysis, person.size), bounded(garment)
         parts = garment_parts(analysis=analysis, garment=garment)
