@@ -1,31 +1,31 @@
 #!/usr/bin/env python3
-"""Seconds per try-on image with the diffusion engine's own pipeline at CatVTON's sizes.
+"""Seconds per try-on image, and the UNet's share of the GPU's matmul peak, with the engine's own pipeline.
 
-    .venv/bin/python bench/tryon_diffusion.py [--device cpu|cuda] [--sizes 1024x768,512x384]
-                                              [--steps 20,50] [--timeout 1800]
+    python bench/tryon_diffusion.py [--device cpu|cuda] [--sizes 1024x768,512x384] [--steps 20,50]
+                                    [--modes eager,compiled] [--scheduler dpmsolver++] [--shape sd15|tiny]
 
-The UNet is SD-1.5's (block_out_channels 320/640/1280/1280, 2 layers a block, cross-attention 768,
-9 input channels for inpainting, attention head dim 8) and the VAE SD's, both built from their
-configs with RANDOM weights: no download, and the arithmetic, hence the speed, is the real
-model's. The timed path is tryon/engines/catvton.py's: VAE-encode the masked person and the
-garment, guided denoising over the person-above-garment latent (batch 2: with and without the
-garment), decode the person half. Float32 on the CPU, float16 with SDPA on CUDA.
+The models are SD-1.5's shapes (bench/catvton_layout.py: 9-channel inpainting UNet, SD's VAE) with
+RANDOM weights: no download, and the arithmetic, hence the speed, is the real model's. The timed
+path is tryon/engines/catvton.py's: VAE-encode the masked person and the garment, guided denoising
+over the person-above-garment latent (batch 2: with and without the garment), decode the person
+half. Float32 on the CPU, float16 with SDPA on CUDA. "compiled" is what TRYON_COMPILE does: the
+UNet through torch.compile, with the compiling done in a warm-up render (its seconds are shown).
 
-Each size runs in a child process under --timeout, so one slow size cannot hold up the rest and
-its peak resident set size is its own. On the CPU the child, after one step at a tiny size to page
-the weights in, times encode, ONE denoising step and decode, and the table EXTRAPOLATES:
-seconds = encode + steps x step + decode (a 50-step image at 1024 x 768 takes hours on 2 cores).
-The step's CPU seconds (both threads) are shown too: a shared machine inflates them less. On
-CUDA, after a warm-up, each step count is a full measured run. Pre/post-processing around the
-pipeline (letterbox, paste-back) costs milliseconds and is left out.
+TFLOP/s counts the UNet's floating-point operations for one guided forward once
+(torch.utils.flop_counter) and divides steps x that by the denoising seconds; "% peak" compares it
+with an 8192^3 bfloat16 matmul measured in the same run. Each (size, mode) runs in a child process
+under --timeout, so its memory peak and compile caches are its own. On CUDA every step count is a
+full measured image after a warm-up (--full does the same on the CPU). Otherwise, on the CPU, the
+child times encode, ONE step and decode, and the table EXTRAPOLATES seconds = encode + steps x step
++ decode (a 1024 x 768 image takes hours on 2 cores). Runs without Django.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -33,42 +33,15 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 
-REFERENCE = "CatVTON paper (arXiv 2407.15886): 9.25 s per 1024x768 image on an A100"
+import torch  # noqa: E402
 
-
-def models(device: str):
-    import torch
-    from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
-
-    from tryon.engines.catvton import CatVTONPipeline
-
-    torch.manual_seed(0)
-    unet = UNet2DConditionModel(in_channels=9, out_channels=4, block_out_channels=(320, 640, 1280, 1280),
-                                layers_per_block=2, cross_attention_dim=768, attention_head_dim=8, sample_size=64)
-    vae = AutoencoderKL(down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
-                        block_out_channels=(128, 256, 512, 512), layers_per_block=2, latent_channels=4,
-                        sample_size=512, scaling_factor=0.18215)
-    scheduler = DDIMScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012,
-                              clip_sample=False, set_alpha_to_one=False, steps_offset=1)
-    dtype = torch.float16 if device.startswith("cuda") else torch.float32
-    return CatVTONPipeline(unet=unet, vae=vae, scheduler_config=dict(scheduler.config), device=device, dtype=dtype)
+REFERENCE = "CatVTON paper (arXiv 2407.15886): 9.25 s per 1024x768 image on an A100 (50 DDIM steps)"
 
 
-def inputs(height: int, width: int) -> dict:
-    import numpy as np
-
-    rng = np.random.default_rng(0)
-    mask = np.zeros((height, width), bool)
-    mask[height // 5:3 * height // 5, width // 4:3 * width // 4] = True
-    return {"person": rng.integers(0, 256, (height, width, 3), dtype=np.uint8), "mask": mask,
-            "garment": rng.integers(0, 256, (height, width, 3), dtype=np.uint8)}
-
-
-def timed(device: str, work):
-    import torch
-
+def synchronized(device: str, work):
+    """(seconds, result) of work(), waiting for the GPU on both sides."""
     if device.startswith("cuda"):
         torch.cuda.synchronize()
     start = time.perf_counter()
@@ -78,64 +51,100 @@ def timed(device: str, work):
     return time.perf_counter() - start, result
 
 
-def child(device: str, size: str, steps: list[int], guidance: float) -> dict:
-    """Time one size; print JSON for the parent."""
-    import torch
+def matmul_peak(device: str, n: int) -> float:
+    """FLOP/s of a large bfloat16 matmul: what this card's tensor cores deliver at best."""
+    a, b = (torch.randn(n, n, device=device, dtype=torch.bfloat16) for _ in range(2))
+    for _ in range(3):
+        a @ b
+    seconds, _ = synchronized(device, lambda: [a @ b for _ in range(20)])
+    return 2 * n ** 3 * 20 / seconds
+
+
+def pipeline_build(device: str, shape: str, scheduler: str):
+    from catvton_layout import unet_build, vae_build
+    from diffusers import DDIMScheduler
+
+    from tryon.engines.catvton import SD15_SCHEDULE, CatVTONPipeline
+
+    dtype = torch.float16 if device.startswith("cuda") else torch.float32
+    with torch.device(device):
+        unet, vae = unet_build(shape), vae_build(shape)
+    return CatVTONPipeline(unet=unet, vae=vae, scheduler_config=dict(DDIMScheduler(**SD15_SCHEDULE).config),
+                           device=device, dtype=dtype, scheduler=scheduler)
+
+
+def unet_flops(pipeline, height: int, width: int, guidance: float) -> float:
+    """Operations of one UNet forward as the denoising loop calls it."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    from torch.utils.flop_counter import FlopCounterMode
+
+    batch = 2 if guidance > 1.0 else 1
+    sample = torch.randn(batch, 9, 2 * height // 8, width // 8, device=pipeline.device, dtype=pipeline.dtype)
+    # The CPU's fused attention kernel has no FLOP formula; its plain-matmul form has (CUDA's kernels have).
+    attention = sdpa_kernel([SDPBackend.MATH]) if pipeline.device == "cpu" else contextlib.nullcontext()
+    with torch.inference_mode(), attention, FlopCounterMode(display=False) as counter:
+        pipeline.unet(sample, torch.tensor(500, device=pipeline.device), encoder_hidden_states=None)
+    return counter.get_total_flops()
+
+
+def child(args, size: str, mode: str) -> dict:
+    """Time one size in one mode; the parent reads the JSON printed last."""
+    from tryon.engines.catvton import synthetic_inputs
 
     height, width = (int(side) for side in size.split("x"))
-    pipeline, images = models(device), inputs(height, width)
-    generator = torch.Generator("cpu").manual_seed(0)
+    steps, device = [int(count) for count in args.steps.split(",")], args.device
+    pipeline, images = pipeline_build(device, args.shape, args.scheduler), synthetic_inputs(height, width)
+    out = {"size": size, "mode": mode, "flops": unet_flops(pipeline, height, width, args.guidance),
+           "measured": args.full}
+    if mode == "compiled":
+        out["compile_s"] = pipeline.compile(size=(height, width), guidance=args.guidance)
 
     def denoise(condition, count: int):
-        return pipeline.denoise(condition, steps=count, guidance=guidance, generator=generator,
-                                report=lambda progress, stage="": None)
+        return pipeline.denoise(condition, steps=count, guidance=args.guidance, report=lambda *a: None,
+                                generator=torch.Generator("cpu").manual_seed(0))
 
-    out = {"size": size}
+    if args.full:
+        pipeline(**images, steps=2, guidance=args.guidance, seed=0, report=lambda *a: None)  # warm-up
+    else:  # first-touch costs (weights paged in) off the clock
+        denoise(pipeline.encode(**synthetic_inputs(64, 48)), 1)
     if device.startswith("cuda"):
-        pipeline(**images, steps=2, guidance=guidance, seed=0, report=lambda *a: None)  # warm-up
-        for count in steps:
-            out[f"total_{count}"], _ = timed(device, lambda: pipeline(**images, steps=count, guidance=guidance,
-                                                                      seed=0, report=lambda *a: None))
+        torch.cuda.reset_peak_memory_stats()
+    out["encode"], condition = synchronized(device, lambda: pipeline.encode(**images))
+    for count in (steps if out["measured"] else [1]):
+        out[f"denoise_{count}"], latents = synchronized(device, lambda: denoise(condition, count))
+    out["decode"], _ = synchronized(device, lambda: pipeline.decode(latents))
+    if device.startswith("cuda"):
         out["cuda_peak_gib"] = torch.cuda.max_memory_allocated() / 2**30
-    else:
-        denoise(pipeline.encode(**inputs(64, 48)), 1)  # first-touch costs (weights paged in) off the clock
-        out["encode"], condition = timed(device, lambda: pipeline.encode(**images))
-        cpu = time.process_time()
-        out["step"], latents = timed(device, lambda: denoise(condition, 1))
-        out["step_cpu"] = time.process_time() - cpu  # all threads: a shared machine inflates it less
-        out["decode"], _ = timed(device, lambda: pipeline.decode(latents))
     out["rss_peak_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     return out
 
 
-def run_child(args, size: str) -> dict:
-    command = [sys.executable, __file__, "--child", size, "--device", args.device, "--steps", args.steps,
-               "--guidance", str(args.guidance)]
+def run_child(args, size: str, mode: str) -> dict:
+    command = [sys.executable, __file__, "--child", f"{size}:{mode}", *sys.argv[1:]]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout, check=True)
     except subprocess.TimeoutExpired:
-        return {"size": size, "error": f"over the {args.timeout} s limit"}
+        return {"size": size, "mode": mode, "error": f"over the {args.timeout} s limit"}
     except subprocess.CalledProcessError as failure:
-        return {"size": size, "error": failure.stderr.strip().splitlines()[-1]}
+        return {"size": size, "mode": mode, "error": (failure.stderr.strip().splitlines() or ["?"])[-1]}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def rows(result: dict, steps: list[int], device: str) -> list[str]:
-    size = result["size"].replace("x", " x ")
+def rows(result: dict, steps: list[int], peak: float | None) -> list[str]:
+    label = f"| {result['size'].replace('x', ' x ')} | {result['mode']}"
     if "error" in result:
-        return [f"| {size} | {count} | {device} | – | – | – | {result['error']} |" for count in steps]
+        return [f"{label} | {count} | – | – | – | – | – | – | {result['error']} |" for count in steps]
     memory = f"{result['rss_peak_gib']:.1f} GiB RSS" + (f", {result['cuda_peak_gib']:.1f} GiB CUDA"
                                                       if "cuda_peak_gib" in result else "")
     lines = []
     for count in steps:
-        if "step" in result:
-            seconds = result["encode"] + count * result["step"] + result["decode"]
-            parts = (f"{result['encode']:.1f} / {result['step']:.1f} (CPU {result['step_cpu']:.1f})"
-                     f" / {result['decode']:.1f}")
-            how = "extrapolated from 1 step"
-        else:
-            seconds, parts, how = result[f"total_{count}"], "–", "measured"
-        lines.append(f"| {size} | {count} | {device} | {seconds:.1f} | {parts} | {memory} | {how} |")
+        step = result[f"denoise_{count}"] / count if result["measured"] else result["denoise_1"]
+        seconds = result["encode"] + count * step + result["decode"]
+        tflops = result["flops"] / step / 1e12
+        share = f"{100 * tflops * 1e12 / peak:.0f}%" if peak else "–"
+        how = "measured" if result["measured"] else "extrapolated from 1 step"
+        lines.append(f"{label} | {count} | {seconds:.2f} | {result['encode']:.2f} / {count * step:.2f} / "
+                     f"{result['decode']:.2f} | {1000 * step:.1f} | {tflops:.3g} | {share} | {memory} | {how} |")
     return lines
 
 
@@ -144,25 +153,37 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     parser.add_argument("--sizes", default="512x384,1024x768", help="H x W working sizes, comma-separated")
     parser.add_argument("--steps", default="20,50", help="denoising step counts, comma-separated")
+    parser.add_argument("--modes", default="eager", help="eager and/or compiled, comma-separated")
+    parser.add_argument("--scheduler", default="dpmsolver++", help="dpmsolver++, unipc or ddim")
+    parser.add_argument("--shape", default="sd15", help="sd15 (the real sizes) or tiny (a smoke test)")
     parser.add_argument("--guidance", type=float, default=2.5)
-    parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed for each size")
-    parser.add_argument("--child", metavar="HxW", help=argparse.SUPPRESS)
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed for each size and mode")
+    parser.add_argument("--full", action="store_true", help="time every step count in full (always on CUDA)")
+    parser.add_argument("--peak-size", type=int, help="n of the n^3 bf16 matmul peak (8192 on CUDA; 0: none)")
+    parser.add_argument("--child", metavar="HxW:MODE", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    steps = [int(count) for count in args.steps.split(",")]
+    cuda, steps = args.device.startswith("cuda"), [int(count) for count in args.steps.split(",")]
+    args.full = args.full or cuda
     if args.child:
-        print(json.dumps(child(args.device, args.child, steps, args.guidance)))
+        print(json.dumps(child(args, *args.child.split(":"))))
         return
-    import torch
-
-    print(f"torch {torch.__version__}, {platform.processor() or platform.machine()}, "
-          f"{torch.get_num_threads()} threads, device {args.device}"
-          + (f" ({torch.cuda.get_device_name(args.device)})" if args.device.startswith("cuda") else ""))
-    print(f"Published reference: {REFERENCE}.\n")
-    print("| H x W | steps | device | s / image | encode / step / decode s (wall) | peak memory | how |")
-    print("|---|---|---|---|---|---|---|")
+    peak_size = (8192 if cuda else 0) if args.peak_size is None else args.peak_size
+    peak = matmul_peak(args.device, peak_size) if peak_size else None
+    print(f"torch {torch.__version__}, device {args.device}"
+          + (f" ({torch.cuda.get_device_name(args.device)})" if cuda else f", {torch.get_num_threads()} threads")
+          + (f", bf16 {peak_size}^3 matmul {peak / 1e12:.3g} TFLOP/s" if peak else "")
+          + f"; {args.scheduler}, guidance {args.guidance}, {args.shape} shapes.\nPublished reference: {REFERENCE}.\n")
+    print("| H x W | mode | steps | s / image | encode / denoise / decode s | ms / step | UNet TFLOP/s | % peak "
+          "| peak memory | how |\n|---|---|---|---|---|---|---|---|---|---|")
+    notes = []
     for size in args.sizes.split(","):
-        for line in rows(run_child(args, size), steps, args.device):
-            print(line, flush=True)
+        for mode in args.modes.split(","):
+            result = run_child(args, size, mode)
+            print("\n".join(rows(result, steps, peak)), flush=True)
+            if "flops" in result:
+                notes.append(f"{size} {mode}: {result['flops'] / 1e9:.4g} GFLOP per UNet forward"
+                             + (f", compiled in {result['compile_s']:.0f} s" if "compile_s" in result else ""))
+    print("\n" + "\n".join(notes))
 
 
 if __name__ == "__main__":

@@ -169,6 +169,12 @@ TRYON_ENGINE = env.str("TRYON_ENGINE", default="warp")  # "warp" (CPU) or "diffu
 TRYON_DIFFUSION_BASE_PATH = env.str("TRYON_DIFFUSION_BASE_PATH", default="")  # SD-1.5 inpainting, diffusers layout
 TRYON_DIFFUSION_ATTN_PATH = env.str("TRYON_DIFFUSION_ATTN_PATH", default="")  # CatVTON attention weights
 TRYON_DIFFUSION_DEVICE = env.str("TRYON_DIFFUSION_DEVICE", default="")  # empty: cuda when present, else cpu
+# DPM-Solver++ in 20 steps stands in for CatVTON's 50 DDIM steps; "ddim" and "unipc" are the others.
+TRYON_DIFFUSION_SCHEDULER = env.str("TRYON_DIFFUSION_SCHEDULER", default="dpmsolver++")
+TRYON_DIFFUSION_STEPS = env.int("TRYON_DIFFUSION_STEPS", default=20)  # when a request names none
+TRYON_COMPILE = env.bool("TRYON_COMPILE", default=False)  # torch.compile the UNet at load: minutes, then faster
+# `manage.py tryon_models download` puts the weights here.
+TRYON_MODELS_DIR = Path(env.str("TRYON_MODELS_DIR", default=str(BASE_DIR / "var" / "tryon-models")))
 TRYON_SHARES_PER_DAY = env.int("TRYON_SHARES_PER_DAY", default=10)
 
 # --- Email ----------------------------------------------------------------------------------

@@ -10,4 +10,7 @@ def engine_settings() -> EngineSettings:
         diffusion_base_path=str(settings.TRYON_DIFFUSION_BASE_PATH or ""),
         diffusion_attention_path=str(settings.TRYON_DIFFUSION_ATTN_PATH or ""),
         diffusion_device=str(settings.TRYON_DIFFUSION_DEVICE or ""),
+        diffusion_scheduler=settings.TRYON_DIFFUSION_SCHEDULER,
+        diffusion_steps=settings.TRYON_DIFFUSION_STEPS,
+        diffusion_compile=settings.TRYON_COMPILE,
     )

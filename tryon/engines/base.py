@@ -26,6 +26,9 @@ class EngineSettings:
     diffusion_base_path: str = ""  # SD-1.5 inpainting, diffusers layout
     diffusion_attention_path: str = ""  # CatVTON's attention weights
     diffusion_device: str = ""  # empty: cuda when there is one, else cpu
+    diffusion_scheduler: str = "dpmsolver++"  # or "unipc", "ddim" (CatVTON's own, at 50 steps)
+    diffusion_steps: int = 20  # when a request does not say
+    diffusion_compile: bool = False  # torch.compile the UNet and warm it up while loading
 
     @property
     def diffusion_ready(self) -> bool:

@@ -5,30 +5,41 @@ masked person and the garment stacked in ONE latent (person above garment, along
 the released code), so its self-attention carries the garment onto the body. Text is gone: the
 cross-attention layers return their input unchanged (CatVTON's SkipAttnProcessor, which its
 weights were trained with; feeding zeros as text would compute something else), and only the
-self-attention weights differ from the base model, loaded on top by `load_attention_weights`.
+self-attention weights differ from the base model, loaded on top (tryon/engines/weights.py).
 Guidance runs the UNet a second time with the garment latent zeroed.
+
+CatVTON sampled with 50 DDIM steps; a multistep solver (DPM-Solver++ or UniPC) reaches a like
+picture in about 20, so the sampler is a constructor argument, as in diffusers' pipelines.
 
 Everything is plain tensors and numpy here; tryon/engines/diffusion.py does the pictures.
 """
 
-import logging
-import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
-from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
+from diffusers import (AutoencoderKL, DDIMScheduler, DPMSolverMultistepScheduler, UNet2DConditionModel,
+                       UniPCMultistepScheduler)
 from diffusers.models.attention_processor import AttnProcessor2_0
 from diffusers.utils.torch_utils import randn_tensor
-from safetensors.torch import load_file
 
-logger = logging.getLogger(__name__)
+from tryon.engines.weights import WeightsReport, attention_weights_load
 
 CONCAT_DIM = -2  # latent height: the person on top, the garment below
 ETA = 1.0  # DDIM eta of CatVTON's pipeline; the noise comes from the seeded generator
-_CATVTON_KEY = re.compile(r"(\d+)\.(.+)")
+# name: (class, its options, what its step() takes besides the model output); DDIM adds seeded noise
+SCHEDULERS = {
+    "ddim": (DDIMScheduler, {}, lambda generator: {"eta": ETA, "generator": generator}),
+    "dpmsolver++": (DPMSolverMultistepScheduler, {"algorithm_type": "dpmsolver++"}, lambda generator: {}),
+    "unipc": (UniPCMultistepScheduler, {}, lambda generator: {}),
+}
+DEFAULT_SCHEDULER = "dpmsolver++"
+SD15_SCHEDULE = dict(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, clip_sample=False,
+                     set_alpha_to_one=False, steps_offset=1)
+WARM_UP_STEPS = 2  # torch.compile recompiles, if at all, on the second call with new values
 
 
 class SkipAttnProcessor:
@@ -43,52 +54,15 @@ def attention_processors_set(unet: UNet2DConditionModel) -> None:
                              for name in unet.attn_processors})
 
 
-@dataclass(frozen=True)
-class WeightsReport:
-    file: Path
-    loaded: int
-    missing: list[str]  # self-attention parameters the file did not provide
-    unexpected: list[str]  # keys of the file that fit nothing
-
-
-def _weights_file(folder: Path) -> Path:
-    """The safetensors file itself, or the one file under a CatVTON version folder (.../attention/)."""
-    if folder.is_file():
-        return folder
-    found = sorted(folder.rglob("*.safetensors"))
-    if len(found) != 1:
-        raise FileNotFoundError(f"Expected one .safetensors file under {folder}, found {len(found)}; "
-                                "point at one CatVTON version, e.g. mix-48k-1024/attention.")
-    return found[0]
-
-
-def _unet_names(state: dict[str, torch.Tensor], attn1: list[str]) -> dict[str, torch.Tensor]:
-    """CatVTON saved a ModuleList of every module named *attn1* (children included), so its keys are
-    "<index>.to_q.weight" with gaps where the children were; the n-th index is the n-th attn1."""
-    numbered = {int(match[1]) for key in state if (match := _CATVTON_KEY.fullmatch(key))}
-    if not numbered:
-        return state  # already the UNet's own names
-    if len(numbered) != len(attn1):
-        raise ValueError(f"The attention file has {len(numbered)} attention modules, the UNet {len(attn1)}.")
-    prefix = dict(zip(sorted(numbered), attn1))
-    return {f"{prefix[int(m[1])]}.{m[2]}" if (m := _CATVTON_KEY.fullmatch(key)) else key: value
-            for key, value in state.items()}
-
-
-def load_attention_weights(unet: UNet2DConditionModel, folder: Path | str) -> WeightsReport:
-    """Load the try-on self-attention weights over the base UNet (strict=False) and say what fit."""
-    file = _weights_file(Path(folder))
-    attn1 = [name for name, _ in unet.named_modules() if name.endswith(".attn1")]
-    state = _unet_names(load_file(str(file)), attn1)
-    result = unet.load_state_dict(state, strict=False)
-    wanted = {name for name in unet.state_dict() if ".attn1." in name}
-    report = WeightsReport(file=file, loaded=len(state) - len(result.unexpected_keys),
-                           missing=sorted(wanted & set(result.missing_keys)),
-                           unexpected=sorted(result.unexpected_keys))
-    if report.missing or report.unexpected:
-        logger.warning("Try-on attention weights %s: %d loaded, missing %s, unexpected %s",
-                       file, report.loaded, report.missing[:5], report.unexpected[:5])
-    return report
+def synthetic_inputs(height: int, width: int) -> dict[str, np.ndarray]:
+    """A shaded 'person', a blue block 'garment' on white and a mask over the middle: for warm-ups and checks."""
+    rows, cols = np.mgrid[0:height, 0:width]
+    person = np.stack([rows * 255 // height, cols * 255 // width, np.full_like(rows, 128)], -1).astype(np.uint8)
+    garment = np.full((height, width, 3), 255, np.uint8)
+    garment[height // 5:4 * height // 5, width // 4:3 * width // 4] = (30, 60, 200)
+    mask = np.zeros((height, width), bool)
+    mask[height // 4:3 * height // 4, width // 4:3 * width // 4] = True
+    return {"person": person, "mask": mask, "garment": garment}
 
 
 @dataclass
@@ -107,11 +81,10 @@ def _tensor(image: np.ndarray, device: str, dtype: torch.dtype) -> torch.Tensor:
 
 
 def _scheduler_config(base: Path) -> dict:
-    """DDIM over the base model's schedule (SD-1.5's when the folder has none)."""
+    """The base model's noise schedule (SD-1.5's when the folder has none), for any of SCHEDULERS."""
     if (base / "scheduler").is_dir():
         return dict(DDIMScheduler.from_pretrained(str(base), subfolder="scheduler", local_files_only=True).config)
-    return dict(DDIMScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012,
-                              clip_sample=False, set_alpha_to_one=False, steps_offset=1).config)
+    return dict(DDIMScheduler(**SD15_SCHEDULE).config)
 
 
 def _placed(model: torch.nn.Module, device: str, dtype: torch.dtype) -> torch.nn.Module:
@@ -119,23 +92,50 @@ def _placed(model: torch.nn.Module, device: str, dtype: torch.dtype) -> torch.nn
     return model.eval().requires_grad_(False)
 
 
+def _variant(folder: Path) -> str | None:
+    """The fp16 variant when the folder holds only half-precision safetensors, as SD-1.5 inpainting's hub
+    copy does (beside pickles, which are never loaded)."""
+    plain, half = (folder / f"diffusion_pytorch_model{infix}.safetensors" for infix in ("", ".fp16"))
+    return "fp16" if half.is_file() and not plain.is_file() else None
+
+
+def _pretrained(model_class, base: Path, subfolder: str, dtype: torch.dtype):
+    return model_class.from_pretrained(str(base), subfolder=subfolder, torch_dtype=dtype, local_files_only=True,
+                                       variant=_variant(base / subfolder))
+
+
 class CatVTONPipeline:
     def __init__(self, *, unet: UNet2DConditionModel, vae: AutoencoderKL, scheduler_config: dict,
-                 device: str, dtype: torch.dtype):
+                 device: str, dtype: torch.dtype, scheduler: str = DEFAULT_SCHEDULER):
         if unet.config.in_channels != 9:
             raise ValueError(f"CatVTON needs an inpainting UNet (9 input channels), not {unet.config.in_channels}.")
+        if scheduler not in SCHEDULERS:
+            raise ValueError(f"Unknown scheduler {scheduler!r}; choose one of {', '.join(SCHEDULERS)}.")
         self.unet, self.vae = _placed(unet, device, dtype), _placed(vae, device, dtype)
-        self.scheduler_config, self.device, self.dtype = scheduler_config, device, dtype
+        self.scheduler_config, self.scheduler, self.device, self.dtype = scheduler_config, scheduler, device, dtype
+        self.weights: WeightsReport | None = None  # what from_folders loaded over the base UNet
         attention_processors_set(self.unet)
 
     @classmethod
-    def from_folders(cls, *, base: Path, attention: Path, device: str) -> "CatVTONPipeline":
+    def from_folders(cls, *, base: Path, attention: Path, device: str,
+                     scheduler: str = DEFAULT_SCHEDULER) -> "CatVTONPipeline":
         dtype = torch.float16 if device.startswith("cuda") else torch.float32
-        unet = UNet2DConditionModel.from_pretrained(str(base), subfolder="unet", torch_dtype=dtype,
-                                                    local_files_only=True)
-        load_attention_weights(unet, attention)
-        vae = AutoencoderKL.from_pretrained(str(base), subfolder="vae", torch_dtype=dtype, local_files_only=True)
-        return cls(unet=unet, vae=vae, scheduler_config=_scheduler_config(base), device=device, dtype=dtype)
+        unet = _pretrained(UNet2DConditionModel, base, "unet", dtype)
+        weights = attention_weights_load(unet, attention)
+        pipeline = cls(unet=unet, vae=_pretrained(AutoencoderKL, base, "vae", dtype), device=device, dtype=dtype,
+                       scheduler_config=_scheduler_config(base), scheduler=scheduler)
+        pipeline.weights = weights
+        return pipeline
+
+    def compile(self, *, size: tuple[int, int], guidance: float, backend: str = "inductor") -> float:
+        """Compile the UNet in place and render once at `size` (H x W), so that the compiling (minutes, on
+        a big GPU) happens now rather than in the first job; answers its seconds. Another size, or a
+        guidance of 1 or less (half the batch), compiles again on first use."""
+        self.unet.compile(backend=backend)
+        start = time.perf_counter()
+        self(**synthetic_inputs(*size), steps=WARM_UP_STEPS, guidance=guidance, seed=0,
+             report=lambda progress, stage="": None)
+        return time.perf_counter() - start
 
     @torch.inference_mode()
     def encode(self, *, person: np.ndarray, mask: np.ndarray, garment: np.ndarray) -> Conditioning:
@@ -149,7 +149,8 @@ class CatVTONPipeline:
     @torch.inference_mode()
     def denoise(self, condition: Conditioning, *, steps: int, guidance: float, generator: torch.Generator,
                 report: Callable[..., None]) -> torch.Tensor:
-        scheduler = DDIMScheduler.from_config(self.scheduler_config)  # per call: it holds the timesteps
+        scheduler_class, options, step_options = SCHEDULERS[self.scheduler]
+        scheduler = scheduler_class.from_config(self.scheduler_config, **options)  # per call: it holds state
         scheduler.set_timesteps(steps, device=self.device)
         image = torch.cat([condition.masked, condition.garment], dim=CONCAT_DIM)
         mask = torch.cat([condition.mask, torch.zeros_like(condition.mask)], dim=CONCAT_DIM)
@@ -167,7 +168,7 @@ class CatVTONPipeline:
             if guided:
                 unconditional, conditional = noise.chunk(2)
                 noise = unconditional + guidance * (conditional - unconditional)
-            latents = scheduler.step(noise, timestep, latents, eta=ETA, generator=generator).prev_sample
+            latents = scheduler.step(noise, timestep, latents, **step_options(generator)).prev_sample
         return latents
 
     @torch.inference_mode()

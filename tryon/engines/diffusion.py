@@ -7,6 +7,9 @@ diffusion_base_path (SD-1.5 inpainting, diffusers layout: unet/, vae/, optionall
 diffusion_attention_path (CatVTON's attention weights: one version folder or its .safetensors
 file). diffusion_device overrides the device (default: cuda when there is one, else cpu); CUDA
 runs in float16, the CPU in float32.
+diffusion_scheduler and diffusion_steps choose the sampler and its default step count;
+diffusion_compile compiles the UNet and renders once at the default size while loading, so jobs
+never wait for the compiler.
 
 The photo is letterboxed (not cropped: the whole photo comes back) into the working size, the
 garment is cut out onto white and letterboxed likewise. Afterwards only the garment region,
@@ -32,7 +35,7 @@ if TYPE_CHECKING:
     from tryon.engines.catvton import CatVTONPipeline
 
 DEFAULT_SIZE = (1024, 768)  # H x W, CatVTON's
-DEFAULT_STEPS, DEFAULT_GUIDANCE, DEFAULT_SEED = 50, 2.5, 0
+DEFAULT_GUIDANCE, DEFAULT_SEED = 2.5, 0  # the default steps come with the settings (20 DPM-Solver++ steps)
 # What a request may ask; the API checks against these too. Steps stop at 100, where the API always
 # stopped them (the engine alone once took 200).
 OPTION_LIMITS: OptionLimits = {"steps": (1, 100), "guidance": (0.0, 20.0), "seed": (0, 2**31 - 1)}
@@ -53,11 +56,11 @@ class RenderOptions:
     seed: int
 
 
-def options_parse(options: dict) -> RenderOptions:
+def options_parse(options: dict, *, default_steps: int) -> RenderOptions:
     height, width = (int(side) for side in options.get("size", DEFAULT_SIZE))
     if height % 8 or width % 8 or min(height, width) < 8:
         raise ValueError(f"The working size must be multiples of 8, not {height} x {width}.")
-    chosen = RenderOptions(size=(height, width), steps=int(options.get("steps", DEFAULT_STEPS)),
+    chosen = RenderOptions(size=(height, width), steps=int(options.get("steps", default_steps)),
                            guidance=float(options.get("guidance", DEFAULT_GUIDANCE)),
                            seed=int(options.get("seed", DEFAULT_SEED)))
     for name, (low, high) in OPTION_LIMITS.items():
@@ -141,7 +144,7 @@ class DiffusionEngine:
 
     def render(self, *, person: Image.Image, analysis: PersonAnalysis, garment: GarmentInput,
                report: Progress, options: dict) -> Image.Image:
-        chosen = options_parse(options)
+        chosen = options_parse(options, default_steps=self.settings.diffusion_steps)
         mask = _target_mask(analysis=analysis, garment=garment, options=options, size=person.size)
         mask_image = Image.fromarray(mask.astype(np.uint8) * 255)
         result = self.pipeline()(
@@ -159,5 +162,9 @@ def _pipeline_load(settings: EngineSettings) -> CatVTONPipeline:
     from tryon.engines.catvton import CatVTONPipeline
 
     device = settings.diffusion_device or ("cuda" if torch.cuda.is_available() else "cpu")
-    return CatVTONPipeline.from_folders(base=Path(settings.diffusion_base_path),
-                                        attention=Path(settings.diffusion_attention_path), device=device)
+    pipeline = CatVTONPipeline.from_folders(base=Path(settings.diffusion_base_path),
+                                            attention=Path(settings.diffusion_attention_path), device=device,
+                                            scheduler=settings.diffusion_scheduler)
+    if settings.diffusion_compile:
+        pipeline.compile(size=DEFAULT_SIZE, guidance=DEFAULT_GUIDANCE)
+    return pipeline
