@@ -41,7 +41,10 @@ class Report(Protocol):
 
 
 MAX_ATTEMPTS = 2
-STALE_AFTER = timedelta(seconds=settings.Q_CLUSTER["timeout"] * MAX_ATTEMPTS + 120)
+# The longest timeout of any cluster (the GPU workers' is their own), so no job is reaped while it may still run.
+_TIMEOUTS = [settings.Q_CLUSTER["timeout"], *(alt.get("timeout", 0) for alt in settings.Q_CLUSTER.get(
+    "ALT_CLUSTERS", {}).values())]
+STALE_AFTER = timedelta(seconds=max(_TIMEOUTS) * MAX_ATTEMPTS + 120)
 NEVER_PICKED_UP_AFTER = timedelta(days=1)
 JobHandler = Callable[..., dict]
 JOB_HANDLERS: dict[str, JobHandler] = {}
@@ -59,9 +62,12 @@ def job_handler(kind: str, *, inputs: tuple[str, ...] = ()) -> Callable[[JobHand
     return register
 
 
-def job_create(*, owner: AbstractBaseUser, kind: str, params: dict, cache_key: str = "") -> Job:
+def job_create(*, owner: AbstractBaseUser, kind: str, params: dict, cache_key: str = "", cluster: str = "") -> Job:
+    """Store a job and queue it once the transaction commits: on `cluster`'s queue (a django-q2 cluster of
+    Q_CLUSTER["ALT_CLUSTERS"], whose workers alone read it), or on the default cluster's when empty."""
     job = Job.objects.create(owner=owner, kind=kind, params=params, cache_key=cache_key)
-    transaction.on_commit(lambda: async_task("jobs.tasks.job_run", str(job.pk), task_name=f"job-{job.pk}"))
+    transaction.on_commit(lambda: async_task("jobs.tasks.job_run", str(job.pk), task_name=f"job-{job.pk}",
+                                             cluster=cluster or None))
     return job
 
 

@@ -7,6 +7,7 @@ Production sets DEBUG=False, SECRET_KEY, DATABASE_URL (mysql://...) and Q_BROKER
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -176,6 +177,10 @@ TRYON_COMPILE = env.bool("TRYON_COMPILE", default=False)  # torch.compile the UN
 # `manage.py tryon_models download` puts the weights here.
 TRYON_MODELS_DIR = Path(env.str("TRYON_MODELS_DIR", default=str(BASE_DIR / "var" / "tryon-models")))
 TRYON_SHARES_PER_DAY = env.int("TRYON_SHARES_PER_DAY", default=10)
+# Diffusion try-ons run only on GPU workers: their own django-q2 cluster of this name (started with
+# `Q_CLUSTER_NAME=<name> manage.py qcluster`, one per GPU). Empty: no GPU workers, no photo-real try-on.
+TRYON_GPU_CLUSTER = env.str("TRYON_GPU_CLUSTER", default="")
+TRYON_GPU_TIMEOUT = env.int("TRYON_GPU_TIMEOUT", default=300)  # seconds one diffusion try-on may take
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -223,6 +228,14 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Background tasks",
 }
+if TRYON_GPU_CLUSTER == Q_CLUSTER["name"]:
+    raise ImproperlyConfigured(f"TRYON_GPU_CLUSTER must not be {Q_CLUSTER['name']!r}, the CPU workers' cluster.")
+# django-q2 merges this into Q_CLUSTER in a process started with Q_CLUSTER_NAME=<name>; that cluster reads
+# only its own queue. One worker: one GPU holds one model and renders one try-on at a time. The lock on a
+# fetched task (retry) also covers the warm-up, which may compile for minutes before the worker reads it.
+Q_CLUSTER["ALT_CLUSTERS"] = {TRYON_GPU_CLUSTER: {
+    "workers": 1, "timeout": TRYON_GPU_TIMEOUT, "retry": TRYON_GPU_TIMEOUT + 600,
+}} if TRYON_GPU_CLUSTER else {}
 if Q_BROKER == "redis":
     Q_CLUSTER["redis"] = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 else:

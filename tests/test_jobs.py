@@ -4,12 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from django_q.models import Schedule
+from django_q.conf import Conf
+from django_q.models import OrmQ, Schedule
 
 from jobs import services, tasks
 from jobs.models import Job
@@ -105,6 +107,17 @@ def test_a_job_of_a_kind_nobody_handles_fails_with_a_clear_message(
         job = services.job_create(owner=shopper, kind=Job.Kind.IMAGE_SEARCH, params={})
     job.refresh_from_db()
     assert job.status == "failed" and "No worker can run Image search jobs" in job.error
+
+
+def test_a_job_waits_in_the_queue_of_the_cluster_it_names_and_in_the_default_one_otherwise(
+        shopper, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(Conf, "SYNC", False)  # enqueue on the ORM broker, as a real web process does
+    with django_capture_on_commit_callbacks(execute=True):
+        gpu = services.job_create(owner=shopper, kind=Job.Kind.TRYON, params={}, cluster="gpu")
+        default = services.job_create(owner=shopper, kind=Job.Kind.TRYON, params={})
+    queued = {row.name(): row.key for row in OrmQ.objects.all()}
+    assert queued == {f"job-{gpu.pk}": "gpu", f"job-{default.pk}": Conf.CLUSTER_NAME}
+    assert Conf.CLUSTER_NAME == settings.Q_CLUSTER["name"] != "gpu"
 
 
 # --- retries and the reaper -----------------------------------------------------------------

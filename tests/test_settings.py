@@ -48,3 +48,20 @@ def test_deploy_checks_pass_with_production_settings():
              "ALLOWED_HOSTS": "ovdr.example.com"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+GPU_CONF = ("import django; django.setup(); from django_q.conf import Conf; from jobs.services import STALE_AFTER; "
+            "print(Conf.CLUSTER_NAME, Conf.WORKERS, Conf.TIMEOUT, Conf.RETRY, STALE_AFTER.total_seconds())")
+
+
+def test_the_gpu_cluster_runs_one_worker_with_its_own_timeout_and_the_reaper_waits_for_it():
+    gpu = _python(GPU_CONF, TRYON_GPU_CLUSTER="gpu", TRYON_GPU_TIMEOUT="900", Q_CLUSTER_NAME="gpu", Q_WORKERS="4",
+                  Q_TIMEOUT="600")
+    assert gpu.stdout.split() == ["gpu", "1", "900", "1500", str(900 * 2 + 120.0)], gpu.stderr
+    cpu = _python(GPU_CONF, TRYON_GPU_CLUSTER="gpu", TRYON_GPU_TIMEOUT="900", Q_WORKERS="4", Q_TIMEOUT="600")
+    assert cpu.stdout.split() == ["ovdr", "4", "600", "660", str(900 * 2 + 120.0)], cpu.stderr
+
+
+def test_the_gpu_cluster_cannot_share_the_cpu_workers_name():
+    result = _python(GPU_CONF, TRYON_GPU_CLUSTER="ovdr")
+    assert result.returncode != 0 and "TRYON_GPU_CLUSTER must not be 'ovdr'" in result.stderr

@@ -21,7 +21,7 @@ from jobs.models import Job
 from jobs.services import job_create
 from tryon.engines import ENGINE_NAMES, engine_option_limits
 from tryon.engines.base import OptionLimits
-from tryon.engines_config import engine_settings
+from tryon.engines_config import engine_cluster, engine_unavailable
 from tryon.models import OUTFIT_SLOTS, RESULT_FILE, Combination, Share
 from tryon.preprocess import photo_analysis
 
@@ -114,8 +114,8 @@ def tryon_start(*, owner: User, photo: Photo, top: ClothingItem | None = None, b
     engine = engine or settings.TRYON_ENGINE
     if engine not in ENGINE_NAMES:
         raise ValidationError({"engine": f"Unknown engine; choose one of {', '.join(ENGINE_NAMES)}."})
-    if engine == "diffusion" and not engine_settings().diffusion_ready:
-        raise ValidationError({"engine": "The diffusion engine is not set up on this server; use warp."})
+    if unavailable := engine_unavailable(engine):
+        raise ValidationError({"engine": unavailable})
     items = {"top": top, "bottom": bottom, "dress": dress}
     validate_outfit(**items)
     options = _clean_options(options, engine_option_limits(engine))
@@ -126,7 +126,8 @@ def tryon_start(*, owner: User, photo: Photo, top: ClothingItem | None = None, b
             return done, False
     params = {"photo_id": photo.pk, "engine": engine, "options": options,
               **{f"{slot}_id": item.pk for slot, item in items.items() if item}}
-    return job_create(owner=owner, kind=Job.Kind.TRYON, params=params, cache_key=key), True
+    return job_create(owner=owner, kind=Job.Kind.TRYON, params=params, cache_key=key,
+                      cluster=engine_cluster(engine)), True
 
 
 # Sharing

@@ -7,8 +7,11 @@ from django.views.decorators.http import require_safe
 from accounts.selectors import photo_list
 from catalog.models import ClothingItem
 from catalog.selectors import clothing_list
-from tryon.engines import ENGINE_NAMES
+from tryon.engines_config import engines_available
 from tryon.models import OUTFIT_SLOTS
+
+ENGINE_LABELS = {"warp": "Quick", "diffusion": "Photo-real"}
+
 
 def _choices(user, picked: ClothingItem | None) -> dict:
     """Each slot offers the shopper's closet items, plus the item they came from."""
@@ -30,6 +33,7 @@ def studio_page(request):
         "photos": photo_list(user=request.user),
         "choices": _choices(request.user, picked),
         "picked": picked,
-        "engines": ENGINE_NAMES,
+        # Only what this server can run: photo-real needs the weights and GPU workers (engines_config).
+        "engines": [(name, ENGINE_LABELS[name]) for name in engines_available()],
     }
     return render(request, "tryon/studio.html", context)

@@ -11,6 +11,7 @@ from core.uploads import stored_image_rgb
 from jobs.models import Job
 from jobs.services import JobError, Report, job_handler
 from tryon.engines import get_engine
+from tryon.engines.base import RenderFailed
 from tryon.engines_config import engine_settings
 from tryon.preprocess import garment_input, photo_analysis
 from tryon.models import RESULT_FILE
@@ -41,8 +42,11 @@ def tryon_run(*, job: Job, report: Report) -> dict:
     engine, person = get_engine(params["engine"], engine_settings()), stored_image_rgb(photo.image)
     for index, item in enumerate(items):
         garment = garment_input(item=item)
-        person = engine.render(person=person, analysis=analysis, garment=garment,
-                               report=_stage_reporter(report, index, len(items)), options=params["options"])
+        try:
+            person = engine.render(person=person, analysis=analysis, garment=garment,
+                                   report=_stage_reporter(report, index, len(items)), options=params["options"])
+        except RenderFailed as exc:  # e.g. out of GPU memory: this job fails, the worker serves the next
+            raise JobError(str(exc)) from exc
     report(97, "saving")
     buffer = io.BytesIO()
     person.save(buffer, format="JPEG", quality=92)

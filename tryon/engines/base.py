@@ -8,6 +8,7 @@ steps and stop there.
 """
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, ClassVar, Protocol
 
 import numpy as np
@@ -31,8 +32,22 @@ class EngineSettings:
     diffusion_compile: bool = False  # torch.compile the UNet and warm it up while loading
 
     @property
+    def diffusion_missing(self) -> str:
+        """What keeps the diffusion engine from loading here, in words; "" when nothing does."""
+        if not (self.diffusion_base_path and self.diffusion_attention_path):
+            return "no weights are configured"
+        if not (Path(self.diffusion_base_path).is_dir() and Path(self.diffusion_attention_path).exists()):
+            return "its weights are not on this server"
+        return ""
+
+    @property
     def diffusion_ready(self) -> bool:
-        return bool(self.diffusion_base_path and self.diffusion_attention_path)
+        return not self.diffusion_missing
+
+
+class RenderFailed(RuntimeError):
+    """A render that could not be done (the GPU ran out of memory, the weights are missing); the message
+    is safe to show the person who asked."""
 
 
 @dataclass

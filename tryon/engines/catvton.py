@@ -132,6 +132,11 @@ class CatVTONPipeline:
         a big GPU) happens now rather than in the first job; answers its seconds. Another size, or a
         guidance of 1 or less (half the batch), compiles again on first use."""
         self.unet.compile(backend=backend)
+        return self.warm_up(size=size, guidance=guidance)
+
+    def warm_up(self, *, size: tuple[int, int], guidance: float) -> float:
+        """Render a synthetic picture at `size` (H x W), so that the first real one finds the kernels chosen
+        and the memory allocated (and compiled, after compile()); answers its seconds."""
         start = time.perf_counter()
         self(**synthetic_inputs(*size), steps=WARM_UP_STEPS, guidance=guidance, seed=0,
              report=lambda progress, stage="": None)

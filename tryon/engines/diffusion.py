@@ -20,6 +20,7 @@ pixel beyond that band is the photo's own.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +29,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from tryon.engines.base import EngineSettings, GarmentInput, OptionLimits, PersonAnalysis, Progress
+from tryon.engines.base import EngineSettings, GarmentInput, OptionLimits, PersonAnalysis, Progress, RenderFailed
 from tryon.engines.body import region_mask
 
 if TYPE_CHECKING:
@@ -44,8 +45,11 @@ GARMENT_MARGIN = 0.04  # of the garment's larger side, kept around its cut-out
 Box = tuple[int, int, int, int]  # left, top, right, bottom
 
 
-class DiffusionUnavailable(RuntimeError):
-    """This server has no weights configured for the diffusion engine."""
+class DiffusionUnavailable(RenderFailed):
+    """This server has no weights for the diffusion engine."""
+
+
+OUT_OF_MEMORY = "The GPU ran out of memory for this try-on. Please try again, with fewer garments or a smaller size."
 
 
 @dataclass(frozen=True)
@@ -134,9 +138,8 @@ class DiffusionEngine:
 
     def pipeline(self) -> CatVTONPipeline:
         """The engine's pipeline, loaded on first use."""
-        if not self.settings.diffusion_ready:
-            raise DiffusionUnavailable("The diffusion engine needs TRYON_DIFFUSION_BASE_PATH and "
-                                       "TRYON_DIFFUSION_ATTN_PATH.")
+        if missing := self.settings.diffusion_missing:
+            raise DiffusionUnavailable(f"Photo-real try-on is not available here: {missing}.")
         with self._lock:
             if self._pipeline is None:
                 self._pipeline = _pipeline_load(self.settings)
@@ -147,13 +150,33 @@ class DiffusionEngine:
         chosen = options_parse(options, default_steps=self.settings.diffusion_steps)
         mask = _target_mask(analysis=analysis, garment=garment, options=options, size=person.size)
         mask_image = Image.fromarray(mask.astype(np.uint8) * 255)
-        result = self.pipeline()(
+        result = self._generate(
             person=letterbox(person.convert("RGB"), chosen.size, WHITE),
             mask=letterbox(mask_image, chosen.size, 0, Image.NEAREST) > 127,
             garment=letterbox(garment_on_white(garment), chosen.size, WHITE),
             steps=chosen.steps, guidance=chosen.guidance, seed=chosen.seed, report=report)
         generated = Image.fromarray(result).crop(fit_box(person.size, chosen.size))
         return paste_back(photo=person, generated=generated.resize(person.size, Image.LANCZOS), mask=mask)
+
+    def _generate(self, **inputs) -> np.ndarray:
+        """The pipeline's picture; running out of GPU memory fails this render only (RenderFailed)."""
+        import torch
+
+        try:
+            return self.pipeline()(**inputs)
+        except torch.cuda.OutOfMemoryError:
+            pass  # the traceback holds the render's tensors: free the memory once it is gone, below
+        torch.cuda.empty_cache()
+        raise RenderFailed(OUT_OF_MEMORY)
+
+    def warm_up(self) -> float:
+        """Load the model and render once at the default size, so that the first job waits for neither
+        (diffusion_compile compiles and renders while loading); answers the seconds it took."""
+        start = time.perf_counter()
+        pipeline = self.pipeline()
+        if not self.settings.diffusion_compile:
+            pipeline.warm_up(size=DEFAULT_SIZE, guidance=DEFAULT_GUIDANCE)
+        return time.perf_counter() - start
 
 
 def _pipeline_load(settings: EngineSettings) -> CatVTONPipeline:
