@@ -2,8 +2,8 @@
 
 register -> upload a real full-body photo -> put pants in the closet -> "Try it on" from a
 t-shirt's page -> pick the pants -> run the warp try-on -> save the look as an outfit -> email
-it -> download link -> the saved outfit on /outfits/ -> an engine the server cannot run is
-refused with the API's own words.
+it -> download link -> the saved outfit on /outfits/ -> the studio offers only the engine this server
+can run (no photo-real without weights and GPU workers), and a stale page asking for it is told why.
 
 No worker runs here: the root conftest makes django-q synchronous, and job_create enqueues on
 commit, which in a transactional live-server test happens inside the POST, so the job is done
@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 PEOPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "people"
 PERSON_PHOTO = PEOPLE / "omnitry_person_bottom_cloth.jpg"
 SHARE_TO = "friend@example.com"
-DIFFUSION_REFUSED = "The diffusion engine is not set up on this server; use warp."
+DIFFUSION_REFUSED = "Photo-real try-on is not available on this server: no weights are configured. Use warp."
 
 
 @dataclass
@@ -161,7 +161,7 @@ def _say(visit: Visit, press, expected: str) -> None:
     expect(visit.page.locator("#result-message")).to_have_text(expected)
 
 
-def test_shopper_tries_on_a_top_and_pants_saves_shares_and_is_told_why_an_engine_is_refused(
+def test_shopper_tries_on_a_top_and_pants_saves_shares_and_is_offered_only_what_the_server_runs(
         person_photo, visit, demo_catalog, mailoutbox):
     from playwright.sync_api import expect
 
@@ -223,15 +223,18 @@ def test_shopper_tries_on_a_top_and_pants_saves_shares_and_is_told_why_an_engine
     expect(outfits).to_contain_text(pants.title)
     visit.shot("outfits")
 
-    # The diffusion engine has no weights on this server: the API refuses and the page says why.
+    # This server has neither diffusion weights nor GPU workers: the studio offers the quick engine only.
     _open_studio_from(visit, tee, photo_id=shopper.primary_photo_id)
+    expect(page.get_by_label("Engine").locator("option")).to_have_text(["Quick"])
+    visit.shot("quick-only")
+    # A page from before the server lost photo-real still offers it: the API refuses and the page says why.
+    page.get_by_label("Engine").evaluate("select => select.add(new Option('Photo-real', 'diffusion'))")
     page.get_by_label("Engine").select_option("diffusion")
     page.get_by_role("button", name="Try on", exact=True).click()
-    expect(page.locator("#studio-error")).to_be_visible()
     expect(page.locator("#studio-error")).to_have_text(DIFFUSION_REFUSED)  # the sentence, no "engine:" prefix
     expect(page.locator("#result")).to_be_hidden()
     assert Job.objects.filter(owner=shopper).count() == 1
-    visit.shot("diffusion-refused")
+    visit.shot("photo-real-refused")
 
     assert visit.page_errors == [], f"JavaScript errors: {visit.page_errors}"
     assert visit.failed_responses == [f"400 POST {visit.url}/api/v1/tryon"], visit.failed_responses

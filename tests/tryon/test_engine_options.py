@@ -24,14 +24,20 @@ def _refusal(api, tops, capture, **body) -> str:
 
 
 @pytest.fixture
-def diffusion_configured(settings):
-    settings.TRYON_DIFFUSION_BASE_PATH, settings.TRYON_DIFFUSION_ATTN_PATH = "/models/base", "/models/catvton"
+def diffusion_configured(settings, tmp_path):
+    """Weight folders that exist (nothing loads them: the checks stop before a job) and GPU workers."""
+    for name in ("base", "catvton"):
+        (tmp_path / name).mkdir()
+    settings.TRYON_DIFFUSION_BASE_PATH, settings.TRYON_DIFFUSION_ATTN_PATH = tmp_path / "base", tmp_path / "catvton"
+    settings.TRYON_GPU_CLUSTER = "gpu"
+    return tmp_path
 
 
 def test_engine_settings_come_from_djangos(settings, diffusion_configured):
     settings.TRYON_DIFFUSION_DEVICE = "cuda:1"
-    assert engine_settings() == EngineSettings(diffusion_base_path="/models/base",
-                                               diffusion_attention_path="/models/catvton", diffusion_device="cuda:1")
+    assert engine_settings() == EngineSettings(diffusion_base_path=str(diffusion_configured / "base"),
+                                               diffusion_attention_path=str(diffusion_configured / "catvton"),
+                                               diffusion_device="cuda:1")
 
 
 @pytest.mark.parametrize("engine", ["warp", "diffusion"])

@@ -39,9 +39,13 @@ def test_option_limits_are_the_engine_classes_and_build_nothing():
     assert tryon.engines._engines == {}
 
 
-def test_diffusion_is_ready_only_with_both_weight_folders():
-    assert CONFIGURED.diffusion_ready
-    assert not EngineSettings(diffusion_base_path="/models/base").diffusion_ready
+def test_diffusion_is_ready_only_with_both_weight_folders_present(tmp_path):
+    (tmp_path / "base").mkdir(), (tmp_path / "catvton").mkdir()
+    present = EngineSettings(diffusion_base_path=str(tmp_path / "base"),
+                             diffusion_attention_path=str(tmp_path / "catvton"))
+    assert present.diffusion_ready and present.diffusion_missing == ""
+    assert CONFIGURED.diffusion_missing == "its weights are not on this server"  # named, but not here
+    assert EngineSettings(diffusion_base_path=str(tmp_path / "base")).diffusion_missing == "no weights are configured"
     assert not EngineSettings().diffusion_ready
 
 
