@@ -9,7 +9,8 @@ file). diffusion_device overrides the device (default: cuda when there is one, e
 runs in float16, the CPU in float32.
 diffusion_scheduler and diffusion_steps choose the sampler and its default step count;
 diffusion_compile compiles the UNet and renders once at the default size while loading, so jobs
-never wait for the compiler.
+never wait for the compiler; warm_up() loads and renders once, for a GPU worker before its first job.
+A CUDA out-of-memory error fails that render alone (RenderFailed) and frees the GPU's cache.
 
 The photo is letterboxed (not cropped: the whole photo comes back) into the working size, the
 garment is cut out onto white and letterboxed likewise. Afterwards only the garment region,
@@ -49,7 +50,7 @@ class DiffusionUnavailable(RenderFailed):
     """This server has no weights for the diffusion engine."""
 
 
-OUT_OF_MEMORY = "The GPU ran out of memory for this try-on. Please try again, with fewer garments or a smaller size."
+OUT_OF_MEMORY = "The GPU ran out of memory for this try-on. Please try again in a moment, or use the quick try-on."
 
 
 @dataclass(frozen=True)
