@@ -1,25 +1,9 @@
-"""API sign-in throttling, and token authentication that counts wrong tokens like wrong passwords."""
+"""Token authentication that counts wrong tokens like wrong passwords."""
 
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-from accounts.throttling import TooManyAttempts, auth_attempt
-
-
-class AttemptsThrottled(exceptions.APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_code = "throttled"
-
-    def __init__(self, error: TooManyAttempts):
-        super().__init__(error.messages[0])
-        self.wait = error.wait_seconds  # DRF's handler turns it into a Retry-After header
-
-
-def api_auth_attempt(*, action: str, request, username: str = "") -> None:
-    try:
-        auth_attempt(action=action, request=request, username=username)
-    except TooManyAttempts as exc:
-        raise AttemptsThrottled(exc)
+from accounts.throttling import auth_attempt
 
 
 class ThrottledTokenAuthentication(TokenAuthentication):
@@ -30,5 +14,5 @@ class ThrottledTokenAuthentication(TokenAuthentication):
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:
-            api_auth_attempt(action="token", request=request)
+            auth_attempt(action="token", request=request)  # TooManyAttempts: core.api answers 429
             raise

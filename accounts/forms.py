@@ -1,6 +1,8 @@
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 
-from accounts.selectors import username_taken
+from accounts.models import User
+from accounts.throttling import password_reset_attempt
 
 
 class RegisterForm(forms.Form):
@@ -12,10 +14,10 @@ class RegisterForm(forms.Form):
                                        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean_username(self):
-        username = self.cleaned_data["username"]
-        if username_taken(username=username):
-            raise forms.ValidationError("That username is already taken.")
-        return username
+        # Said early, beside the other fields' errors; user_register checks again (User.clean).
+        if clash := User.username_clash(self.cleaned_data["username"]):
+            raise forms.ValidationError(clash)
+        return self.cleaned_data["username"]
 
     def clean(self):
         data = super().clean()
@@ -35,3 +37,12 @@ class PhotoUploadForm(forms.Form):
         help_text="JPEG, PNG or WEBP, up to 10 MB. Stand facing the camera, head to feet in the frame.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Counts each request per address and per e-mail address before any mail goes out; over the
+    limit, TooManyAttempts reaches core.throttled's middleware (the 429 page)."""
+
+    def save(self, *args, request=None, **kwargs):
+        password_reset_attempt(request=request, email=self.cleaned_data["email"])
+        return super().save(*args, request=request, **kwargs)

@@ -1,8 +1,11 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator
 from django.db import models
-from django.db.models.functions import Lower
+from rest_framework.authtoken.models import Token
+
+from accounts.usernames import username_fold, username_skeleton
 
 
 class User(AbstractUser):
@@ -17,11 +20,35 @@ class User(AbstractUser):
     primary_photo = models.ForeignKey(
         "accounts.Photo", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # One account per look-alike class (accounts.usernames), backed by the database whatever its
+    # collation. Null only for look-alikes that existed before the rule (migration 0004).
+    username_skeleton = models.CharField(max_length=64, unique=True, null=True, editable=False)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
-        ]
+    @classmethod
+    def username_clash(cls, username: str, *, pk=None) -> str:
+        """Why another account (not `pk`) stands in the way of `username`: it has the name in another
+        case or width, or a look-alike of it; empty when none does."""
+        taken = cls.objects.filter(username_skeleton=username_skeleton(username)).exclude(pk=pk).first()
+        if taken is None:
+            return ""
+        if username_fold(taken.username) == username_fold(username):
+            return "That username is already taken."
+        return "That username looks too much like an existing one. Please choose another."
+
+    def clean(self):
+        super().clean()  # NFKC-normalises the username
+        if clash := self.username_clash(self.username, pk=self.pk):
+            raise ValidationError({"username": clash})
+        self.username_skeleton = username_skeleton(self.username)
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or self.username_skeleton is not None:
+            self.username_skeleton = username_skeleton(self.username)
+        password_changed = self._password is not None  # set_password() ran: reset, change, admin, shell
+        super().save(*args, **kwargs)
+        if password_changed:
+            # A token is a password's stand-in: a new password revokes them, as it does other sessions.
+            Token.objects.filter(user=self).delete()
 
 
 class Photo(models.Model):

@@ -1,12 +1,17 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Photo, User
+from accounts.usernames import username_fold, username_skeleton
 
 
-def username_taken(*, username: str) -> bool:
-    """Usernames are unique case-insensitively: "Alice" blocks "alice"."""
-    return User.objects.filter(username__iexact=username.strip()).exists()
+def user_find(*, username: str) -> User | None:
+    """The account whose name folds (case, width) to the same: how every sign-in finds a user.
+    Candidates come from the skeleton index; iexact also finds look-alikes kept by migration 0004."""
+    folded = username_fold(username)
+    candidates = User.objects.filter(Q(username_skeleton=username_skeleton(username))
+                                     | Q(username__iexact=username.strip()))
+    return next((user for user in candidates if username_fold(user.username) == folded), None)
 
 
 def photo_list(*, user: User) -> QuerySet[Photo]:

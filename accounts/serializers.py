@@ -1,4 +1,5 @@
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -8,7 +9,8 @@ from accounts.selectors import photo_tryon_problems
 
 class RegisterSerializer(serializers.Serializer):
     username = serializers.CharField(min_length=3, max_length=150)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    # No default: "" is not an email, so the schema could not declare it; the view reads a missing one as "".
+    email = serializers.EmailField(required=False, allow_blank=True, help_text="Optional; for password resets.")
     password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
     password_confirm = serializers.CharField(write_only=True, trim_whitespace=False,
                                              style={"input_type": "password"})
@@ -35,7 +37,7 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class AuthTokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <key>`.")
     user = UserSerializer()
 
 
@@ -57,6 +59,7 @@ class PhotoSerializer(serializers.ModelSerializer):
     def get_is_primary(self, photo: Photo) -> bool:
         return photo.pk == self.context["request"].user.primary_photo_id
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_file_url(self, photo: Photo) -> str:
         return self.context["request"].build_absolute_uri(reverse("api:photo-file", args=[photo.pk]))
 

@@ -1,11 +1,17 @@
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Photo, User
-from accounts.selectors import username_taken
 from accounts.signals import photo_uploaded
+from core.limits import LimitReached
 from core.uploads import image_normalise
+from jobs.models import Job
+from jobs.services import jobs_delete
+
+# A shopper at the photo limit must delete one first; this is only a hint for clients that retry.
+PHOTO_LIMIT_RETRY_AFTER = 60
 
 
 def user_lock(*, user_id: int) -> User:
@@ -14,17 +20,15 @@ def user_lock(*, user_id: int) -> User:
 
 
 def user_register(*, username: str, password: str, email: str = "") -> User:
-    username = username.strip()
-    if username_taken(username=username):
-        raise ValidationError({"username": "That username is already taken."})
-    user = User(username=username, email=email.strip())
-    user.full_clean(exclude=["password"])
+    """User.clean() refuses a name taken in any case or width, or a look-alike of one."""
+    user = User(username=username.strip(), email=email.strip())
+    user.full_clean(exclude=["password", "username_skeleton"])
     password_validation.validate_password(password, user)
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError:  # a concurrent registration took the name first
+    except IntegrityError:  # a concurrent registration took the name (or a look-alike) first
         raise ValidationError({"username": "That username is already taken."})
     return user
 
@@ -37,6 +41,9 @@ def photo_upload(*, user: User, upload) -> Photo:
     try:
         with transaction.atomic():
             locked = user_lock(user_id=user.pk)
+            if Photo.objects.filter(owner=user).count() >= settings.PHOTOS_PER_SHOPPER:
+                raise LimitReached(f"You can keep {settings.PHOTOS_PER_SHOPPER} photos. Delete one to upload "
+                                   f"another.", retry_after=PHOTO_LIMIT_RETRY_AFTER)
             photo.save()
             if locked.primary_photo_id is None:
                 User.objects.filter(pk=user.pk).update(primary_photo=photo)
@@ -58,11 +65,14 @@ def photo_set_primary(*, user: User, photo: Photo) -> None:
 
 
 def photo_delete(*, user: User, photo: Photo) -> None:
-    """Delete the photo and its file; if it was primary, the newest remaining photo takes over."""
+    """Delete the photo, its file and all made from it: its analysis (with its mask, by cascade) and
+    the jobs that used it (try-on results, image-search copies), unless saved as an outfit, which
+    keeps its own copy of the result. If it was primary, the newest remaining photo takes over."""
     with transaction.atomic():
         locked = user_lock(user_id=user.pk)
         was_primary = locked.primary_photo_id == photo.pk
         storage, name = photo.image.storage, photo.image.name
+        jobs_delete(jobs=Job.objects.filter(owner=user, params__photo_id=photo.pk))
         photo.delete()
         if was_primary:
             successor = Photo.objects.filter(owner=user).first()
@@ -72,9 +82,8 @@ def photo_delete(*, user: User, photo: Photo) -> None:
 
 
 def user_authenticate(*, request, username: str, password: str) -> User:
-    """Usernames are case-insensitive everywhere, whatever the database collation."""
-    match = User.objects.filter(username__iexact=username.strip()).first()
-    user = authenticate(request, username=match.username if match else username, password=password)
+    """Through accounts.backends: case- and width-insensitive, throttled (raises TooManyAttempts)."""
+    user = authenticate(request, username=username, password=password)
     if user is None:
         raise ValidationError("Invalid username or password.", code="invalid_credentials")
     return user

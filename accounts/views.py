@@ -8,8 +8,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import selectors, services
 from accounts.forms import LoginForm, PhotoUploadForm, RegisterForm
-from accounts.throttling import auth_attempt
+from accounts.throttling import TooManyAttempts, auth_attempt
 from core.decorators import require_form_methods
+from core.throttled import rate_limited_response
 
 
 def _safe_next(request, default: str = "home") -> str:
@@ -22,16 +23,20 @@ def _safe_next(request, default: str = "home") -> str:
 @require_form_methods
 def register(request):
     form = RegisterForm(request.POST or None)
+    if request.method == "POST":
+        try:  # every POST counts, valid or not: the form tells whether a name is taken, as the API does
+            auth_attempt(action="register", request=request)
+        except TooManyAttempts as exc:
+            return rate_limited_response(request, exc)  # not the form: its errors would answer the question
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            auth_attempt(action="register", request=request)
             user = services.user_register(username=data["username"], email=data["email"],
                                           password=data["password"])
-        except ValidationError as exc:  # TooManyAttempts included
+        except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user)
             messages.success(request, f"Welcome, {user.username}! Add a full-body photo to get started.")
             return redirect("accounts:photo-upload")
     return render(request, "accounts/register.html", {"form": form})
@@ -42,9 +47,12 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            auth_attempt(action="login", request=request, username=form.cleaned_data["username"])
             user = services.user_authenticate(request=request, **form.cleaned_data)
-        except ValidationError as exc:  # TooManyAttempts included
+        except TooManyAttempts as exc:  # the form again, the message on top, with 429 and Retry-After
+            form.add_error(None, exc.message)
+            return rate_limited_response(request, exc, template="accounts/login.html",
+                                         context={"form": form, "next": request.GET.get("next", "")})
+        except ValidationError as exc:
             form.add_error(None, exc)
         else:
             login(request, user)

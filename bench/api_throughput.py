@@ -213,7 +213,7 @@ def print_report(args, results: list[Result], stack: Stack, closet_check: str, t
     print(f"- Machine: {nproc()} CPUs (nproc), {platform.machine()}, Python {platform.python_version()}, "
           f"load generator on the same machine; 1-min load average before the run: {load_before:.2f}")
     print(f"- Database: {stack.db_version} (scratch database `{BENCH_DB}`), "
-          f"CONN_MAX_AGE={os.environ.get('CONN_MAX_AGE', '0')}")
+          f"CONN_MAX_AGE={os.environ.get('CONN_MAX_AGE', '60')}")
     hooks = " with the hooks of gunicorn.conf.py" if PROJECT_GUNICORN_CONF.exists() else ""
     print(f"- Server: gunicorn, {args.workers} sync workers x 1 thread{hooks}, DEBUG=False, "
           f"all workers ready {stack.boot_s:.1f}s after start; "

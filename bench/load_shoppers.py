@@ -197,7 +197,7 @@ def print_report(args, stack: Stack, stats: dict[str, Stats], wall: float, viola
     kind = f"{args.threads} threads (gthread)" if args.threads > 1 else f"1 thread (sync; {WORKERS_WHY})"
     print(f"\n- Machine: {nproc()} CPUs, {platform.machine()}, Python {platform.python_version()}, load generator "
           f"on the same machine; load average (1/5/15 min) before {before}, after the run {after}")
-    print(f"- Database: {stack.db_version} (scratch `{BENCH_DB}`), CONN_MAX_AGE={os.environ.get('CONN_MAX_AGE', '0')}; "
+    print(f"- Database: {stack.db_version} (scratch `{BENCH_DB}`), CONN_MAX_AGE={os.environ.get('CONN_MAX_AGE', '60')}; "
           f"{len(stack.item_ids)} items, {len(stack.titles)} demo titles indexed for search")
     print(f"- Server: gunicorn, {args.workers} workers x {kind}, DEBUG=False, ready {stack.boot_s:.1f}s after start"
           + (f"; memory after the run: {memory}" if memory else ""))

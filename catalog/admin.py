@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django_q.tasks import async_task
 
 from catalog.models import CAPTION_KEYS, Category, ClothingItem
+from catalog.previews import cutout_preview
 from catalog.services import clothing_set_active
 from core.uploads import image_normalise
 
@@ -25,27 +26,31 @@ class _ClothingItemFormBase(forms.ModelForm):
         exclude = ["attributes"]
         # Plain file fields: core.uploads validates them, with the same messages as on every other
         # upload route (Django's ImageField would open them with Pillow first, with its own message).
-        field_classes = {"image": forms.FileField, "model_image": forms.FileField}
+        field_classes = {"image": forms.FileField, "mask": forms.FileField, "model_image": forms.FileField}
         widgets = {name: AdminFileWidget(attrs={"accept": "image/jpeg,image/png,image/webp"})
-                   for name in ("image", "model_image")}
+                   for name in ("image", "mask", "model_image")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for key in CAPTION_KEYS:
             self.initial.setdefault(f"attr_{key}", self.instance.attributes.get(key, ""))
 
-    def _normalised(self, name: str):
-        """Curators' uploads pass the same checks as shoppers': validated, re-encoded, renamed."""
+    def _normalised(self, name: str, *, mask: bool = False):
+        """Curators' uploads pass the same checks as shoppers': validated, re-encoded, renamed (the
+        replaced file is removed on save: core.files)."""
         upload = self.cleaned_data.get(name)
         if not upload or upload == getattr(self.instance, name):  # unchanged or cleared
             return upload
         try:
-            return image_normalise(upload=upload).content
+            return image_normalise(upload=upload, mask=mask).content
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages)
 
     def clean_image(self):
         return self._normalised("image")
+
+    def clean_mask(self):
+        return self._normalised("mask", mask=True)
 
     def clean_model_image(self):
         return self._normalised("model_image")
@@ -87,19 +92,24 @@ def _attribute_filter(key: str) -> type[AttributeFilter]:
 @admin.register(ClothingItem)
 class ClothingItemAdmin(admin.ModelAdmin):
     form = ClothingItemForm
-    list_display = ["thumbnail", "title", "category", "brand", "price", "closet_users", "is_active", "updated_at"]
+    list_display = ["thumbnail", "title", "category", "brand", "price", "closet_users", "cutout_flag", "is_active",
+                    "updated_at"]
     list_display_links = ["thumbnail", "title"]
-    list_filter = ["category", "is_active", "on_sale",
+    list_filter = ["category", "is_active", "on_sale", "cutout_problem", "cutout_style",
                    *(_attribute_filter(key) for key in ("type", "color", "pattern", "material"))]
     list_editable = ["is_active"]
     search_fields = ["title", "brand", "product_name", "description"]
-    readonly_fields = ["thumbnail", "mask_preview", "enrichment", "closet_users", "source_id", "created_at",
+    readonly_fields = ["thumbnail", "mask_preview", "cutout_check", "cutout_landmarks", "enrichment", "closet_users", "source_id", "created_at",
                        "updated_at"]
     actions = ["activate", "deactivate", "enrich_again"]
     list_per_page = 50
+
+    class Media:
+        css = {"all": ["css/admin.css"]}  # the thumbnails' sizes: the CSP refuses style attributes
     fieldsets = [
         (None, {"fields": ["title", "category", "is_active", "thumbnail", "image", "mask_preview", "mask",
                            "model_image"]}),
+        ("Cut-out", {"fields": ["cutout_check", "cutout_landmarks"]}),
         ("Caption attributes", {"fields": [f"attr_{key}" for key in CAPTION_KEYS]}),
         ("Product details", {"fields": ["brand", "product_name", "store", "description", "url", "price",
                                         "rating", "tags", "sizes", "season", "on_sale"]}),
@@ -117,15 +127,35 @@ class ClothingItemAdmin(admin.ModelAdmin):
     def thumbnail(self, item: ClothingItem):
         if not item.image:
             return "—"
-        return format_html('<img src="{}" alt="" style="height:64px;border-radius:4px">', item.image.url)
+        return format_html('<img src="{}" alt="" class="ovdr-thumbnail">', item.image.url)
 
     @admin.display(description="Garment mask")
     def mask_preview(self, item: ClothingItem):
         if not item.mask:
             return "— (computed in the background after saving)"
-        return format_html('<img src="{}" alt="" style="height:128px;background:#222">', item.mask.url)
+        return format_html('<img src="{}" alt="" class="ovdr-mask">', item.mask.url)
 
-    @admin.action(description="Enrich again: mask, colours, attributes, search vectors")
+    @admin.display(description="Cut-out", ordering="cutout_problem")
+    def cutout_flag(self, item: ClothingItem):
+        if not item.cutout_style:
+            return "—"
+        return format_html('<span title="{}">⚠ {}</span>', item.cutout_refusal, item.get_cutout_problem_display()) \
+            if item.cutout_problem else "ok"
+
+    @admin.display(description="Cut-out check")
+    def cutout_check(self, item: ClothingItem):
+        if not item.cutout_style:
+            return "— (computed in the background after saving)"
+        if item.cutout_problem:
+            return format_html("<strong>Flagged: try-on refuses this garment.</strong> {} (photo style: {})",
+                               item.cutout_refusal, item.get_cutout_style_display())
+        return f"Clean cut-out (photo style: {item.get_cutout_style_display()})."
+
+    @admin.display(description="Cut-out and landmarks")
+    def cutout_landmarks(self, item: ClothingItem):
+        return cutout_preview(item) or "—"
+
+    @admin.action(description="Enrich again: cut-out, landmarks, colours, attributes, search vectors")
     def enrich_again(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         for item_id in ids:

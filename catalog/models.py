@@ -3,6 +3,7 @@ from django.db import models
 
 from catalog.titles import clothing_title_build
 from vision import regions
+from vision.garment_problems import PROBLEMS, STYLES
 
 # The caption keys of the original OVDR captions; "type" is the garment type ("blouse").
 CAPTION_KEYS = ("type", "color", "pattern", "material", "neckline", "sleeve", "length")
@@ -54,6 +55,12 @@ class ClothingItem(models.Model):
 
     # What enrichment found: {"colors": [[name, share], ...], "zero_shot": {key: [value, confidence]}}.
     enrichment = models.JSONField(default=dict, blank=True, editable=False)
+    # The cut-out enrichment made of the photo: its style, why it cannot be trusted ("" when clean),
+    # and the garment's landmarks on the mask (tryon/engines/keypoints.py: garment_landmarks).
+    cutout_style = models.CharField(max_length=10, blank=True, editable=False, choices=list(STYLES.items()))
+    cutout_problem = models.CharField(max_length=20, blank=True, editable=False, db_index=True,
+                                      choices=[(code, code.replace("_", " ")) for code in PROBLEMS])
+    landmarks = models.JSONField(default=dict, blank=True, editable=False)
     closet_users = models.PositiveIntegerField(default=0, editable=False)
     source_id = models.CharField(max_length=200, unique=True, null=True, blank=True, editable=False,
                                  help_text="Key of the imported file, so imports never add an item twice.")
@@ -63,7 +70,11 @@ class ClothingItem(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["category", "is_active", "-created_at"])]
+        indexes = [
+            models.Index(fields=["category", "is_active", "-created_at"]),
+            # The catalog list (active, newest first) reads pages in index order: no filesort of all rows.
+            models.Index(fields=["is_active", "-created_at", "-id"], name="catalog_item_active_newest"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__gte=0, rating__lte=5) | models.Q(rating=None),
                                    name="catalog_item_rating_0_5"),
@@ -71,6 +82,11 @@ class ClothingItem(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"Item {self.pk}"
+
+    @property
+    def cutout_refusal(self) -> str:
+        """Why try-on cannot use this garment's cut-out, in a curator's or shopper's words; "" when it can."""
+        return PROBLEMS.get(self.cutout_problem, "")
 
     def save(self, *args, **kwargs):
         if not self.title:

@@ -5,5 +5,5 @@ from catalog import views
 app_name = "catalog"
 urlpatterns = [
     path("", views.catalog_browse, name="browse"),
-    path("<int:pk>/", views.clothing_detail, name="detail"),
+    path("<id:pk>/", views.clothing_detail, name="detail"),
 ]

@@ -1,7 +1,9 @@
 from rest_framework import serializers
 
+from catalog.models import ClothingItem
 from catalog.serializers import ClothingItemSerializer
 from closet.models import ClosetItem, HistoryEntry
+from core.ids import id_field
 
 
 class ClosetItemSerializer(serializers.ModelSerializer):
@@ -13,7 +15,10 @@ class ClosetItemSerializer(serializers.ModelSerializer):
 
 
 class ClosetAddSerializer(serializers.Serializer):
-    clothing_id = serializers.IntegerField(min_value=1)
+    clothing_id = serializers.PrimaryKeyRelatedField(
+        pk_field=id_field(),  # a 30-digit id is a 400, not an overflow in the database
+        queryset=ClothingItem.objects.select_related("category").filter(is_active=True).defer("enrichment"),  # never shown
+        error_messages={"does_not_exist": "No such item in the catalog."}, help_text="The item to keep.")
 
 
 class HistoryEntrySerializer(serializers.ModelSerializer):

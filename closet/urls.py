@@ -5,7 +5,7 @@ from closet import views
 app_name = "closet"
 urlpatterns = [
     path("", views.closet_page, name="closet"),
-    path("add/<int:pk>/", views.closet_add_view, name="add"),
-    path("remove/<int:pk>/", views.closet_remove_view, name="remove"),
+    path("add/<id:pk>/", views.closet_add_view, name="add"),
+    path("remove/<id:pk>/", views.closet_remove_view, name="remove"),
     path("history/", views.history_page, name="history"),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
@@ -12,7 +13,7 @@ from closet import selectors, services
 def _back(request, fallback: str):
     target = request.POST.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+        return HttpResponseRedirect(target)  # a URL, never a view name: redirect("abc") would be a 500
     return redirect(fallback)
 
 

@@ -1,4 +1,4 @@
-"""A database that is down or restarting answers 503 + Retry-After, not a 500 with a traceback."""
+"""A database that is down, restarting or locked past its busy timeout answers 503 + Retry-After, not a 500."""
 
 import logging
 import threading
@@ -8,7 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from core.api import error_response, is_api_request
+from core.api import error_response, is_api_request, retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -22,11 +22,14 @@ WARN_EVERY_SECONDS = 60
 # Lock wait timeouts (1205) and deadlocks (1213) are NOT here: the database is up and answering;
 # they come from our own transactions, so they stay loud 500s that someone must fix.
 MYSQL_CONNECTION_ERRORS = frozenset({1040, 1053, 1927, 2002, 2003, 2006, 2013, 2055})
-SQLITE_UNREACHABLE = "unable to open database file"
+# SQLite: the file cannot be opened, or another process held its one write lock past the busy
+# timeout (DATABASE_BUSY_TIMEOUT). Unlike a MariaDB lock wait, that is no bug of ours but the
+# engine's single writer being busy (a catalog import, a worker), so it is an outage too.
+SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked")
 
 
 def database_unreachable(exc: BaseException) -> bool:
-    """Whether exc says the database cannot be reached, as opposed to a failing query."""
+    """Whether exc says the database cannot be reached (or, for SQLite, written), as opposed to a failing query."""
     if isinstance(exc, InterfaceError):
         return True  # drivers raise it for a closed or broken connection, not for a query
     if not isinstance(exc, OperationalError):
@@ -34,7 +37,7 @@ def database_unreachable(exc: BaseException) -> bool:
     code = exc.args[0] if exc.args else None  # Django keeps the driver's (code, message)
     if isinstance(code, int):
         return code in MYSQL_CONNECTION_ERRORS
-    return SQLITE_UNREACHABLE in str(exc)
+    return any(message in str(exc) for message in SQLITE_UNAVAILABLE)
 
 
 def database_unavailable_response(request) -> HttpResponse:
@@ -44,7 +47,7 @@ def database_unavailable_response(request) -> HttpResponse:
     else:
         # No request context: context processors and request.user would query the database again.
         response = HttpResponse(render_to_string("503.html"), status=503)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    retry_after(response, seconds=RETRY_AFTER_SECONDS)
     # Django's request logger would add an ERROR line per request; this middleware logs instead.
     response._has_been_logged = True
     return response

@@ -6,9 +6,10 @@ which import the pagination class in core.api: one module would import itself ha
 
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import force_instance, is_serializer
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
-from core.api import ErrorSerializer
+from core.api import RETRY_STATUSES, ErrorSerializer
 
 ERRORS = {
     400: "Invalid input; `fields` says which.",
@@ -16,9 +17,22 @@ ERRORS = {
     403: "CSRF check failed (session authentication on an unsafe method).",
     404: "No such object for this shopper, or no such page.",
     415: "Unsupported media type of the request body.",
-    429: "Too many attempts (wrong passwords or tokens, sign-ups, shares); see Retry-After.",
+    429: "Too many attempts (wrong passwords or tokens, sign-ups), or a per-shopper limit reached (active jobs, "
+         "photos kept, image searches an hour, shares a day); see Retry-After.",
     503: "A backing service is unavailable (the database, or the search index); retry later.",
 }
+
+RETRY_AFTER_HEADER = {"Retry-After": {
+    "description": "Seconds to wait before trying again.", "required": True,
+    "schema": {"type": "integer", "minimum": 1}}}
+# Success answers a view does not describe itself.
+SUCCESS = {"200": "OK.", "201": "Created.", "202": "Accepted: a job was queued; poll it at GET /api/v1/jobs/{id}.",
+           "204": "Done; no body."}
+
+
+def path_id(name: str, description: str, *, type_=OpenApiTypes.INT) -> OpenApiParameter:
+    """An id in the path, described (drf-spectacular describes only those of model-backed views)."""
+    return OpenApiParameter(name, type_, OpenApiParameter.PATH, description=description)
 
 
 def _error_statuses(*, operation: dict, method: str, body_names_objects: bool) -> list[int]:
@@ -56,6 +70,11 @@ class AutoSchema(openapi.AutoSchema):
         for code in statuses:
             response = OpenApiResponse(ErrorSerializer, description=ERRORS[code])
             operation["responses"].setdefault(str(code), self._get_response_for_code(response, str(code)))
+        for code, response in operation["responses"].items():
+            if int(code) in RETRY_STATUSES:
+                response.setdefault("headers", {}).update(RETRY_AFTER_HEADER)
+            if not response.get("description"):
+                response["description"] = SUCCESS.get(code, "")
         return operation
 
     def _body_names_objects(self) -> bool:

@@ -16,7 +16,7 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 # MPO is how Pillow names a JPEG that carries extra frames (phones' depth and HDR gain maps);
 # its first frame is the photo.
@@ -32,12 +32,15 @@ MAX_ASPECT_RATIO = 8
 # photos of 5 MB. "<?xml" and a bare "<svg>" are left out: XML runs nothing, an SVG runs script
 # only through an attribute or a script element, and editors write XML into harmless XMP metadata.
 MARKUP = re.compile(rb"<(?:script|html[\s>]|body[\s>]|svg\s+[a-z-]+=|iframe|object|embed[\s>]|!doctype|\?php\s)")
+# Greyscale deeper than 8 bits (16-bit PNG); Pillow names it by its storage.
+DEEP_MODES = {"I", "I;16", "I;16L", "I;16B", "I;16N"}
+SRGB = ImageCms.createProfile("sRGB")
 EXPORT_AGAIN = "Export the photo again as a plain JPEG, PNG or WEBP image."
 
 
 @dataclass(frozen=True)
 class NormalisedImage:
-    content: ContentFile  # named <random>.jpg, ready for a FileField
+    content: ContentFile  # named <random>.jpg (a mask: .png), ready for a FileField
     width: int
     height: int
 
@@ -133,28 +136,60 @@ def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
         raise ValidationError("The file is not a valid JPEG, PNG or WEBP image, or it is damaged.")
 
 
-def _to_rgb(image: Image.Image) -> Image.Image:
-    if image.mode in ("RGBA", "LA", "P"):
-        image = image.convert("RGBA")
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        background.paste(image, mask=image.getchannel("A"))
-        return background
-    return image.convert("RGB")
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Pixels in an embedded colour profile (Adobe RGB, Display P3, CMYK) turned into sRGB, which
+    is what a browser assumes once the profile is dropped. A profile that cannot be read is ignored."""
+    profile = image.info.get("icc_profile")
+    if not profile or image.mode not in ("RGB", "RGBA", "CMYK", "L"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        target = "RGBA" if image.mode == "RGBA" else "RGB"
+        return ImageCms.profileToProfile(image, source, SRGB, outputMode=target)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image
 
 
-def image_normalise(*, upload, max_bytes: int | None = None, max_pixels: int | None = None) -> NormalisedImage:
-    """Validate an uploaded image and return it re-encoded as a JPEG under a random name.
+def _to_8bit(image: Image.Image) -> Image.Image:
+    """16-bit greyscale (mode I;16 or I) scaled to 8 bits: convert() would clip it, so a mid-grey
+    65535/2 came out white."""
+    if image.mode not in DEEP_MODES:
+        return image
+    pixels = np.asarray(image, dtype=np.float64) / 257
+    return Image.fromarray(np.clip(np.rint(pixels), 0, 255).astype(np.uint8), mode="L")
 
-    Orientation from EXIF is applied to the pixels, and no metadata is kept.
-    Raises ValidationError with a message fit to show a shopper.
+
+def _pixels_only(image: Image.Image, mode: str) -> Image.Image:
+    """The pixels in `mode` (RGB, or L for a mask), transparency laid on white, in a fresh image
+    that carries nothing else: no comment, EXIF, XMP, ICC profile or text chunk can follow it into
+    the saved file (Pillow writes a JPEG's comment again from `info`)."""
+    image = _to_8bit(_to_srgb(image))
+    if image.has_transparency_data:
+        rgba = image.convert("RGBA")
+        image = Image.new("RGB", image.size, (255, 255, 255))
+        image.paste(rgba, mask=rgba.getchannel("A"))
+    image = image.convert(mode)
+    return Image.frombytes(mode, image.size, image.tobytes())
+
+
+def image_normalise(*, upload, max_bytes: int | None = None, max_pixels: int | None = None,
+                    mask: bool = False) -> NormalisedImage:
+    """Validate an uploaded image and return it re-encoded under a random name: a JPEG, or for a
+    mask (white = garment) a greyscale PNG, whose edges JPEG would blur.
+
+    Orientation from EXIF is applied to the pixels, colours are turned into sRGB, and nothing but
+    the pixels is kept. Raises ValidationError with a message fit to show a shopper.
     """
     max_bytes = max_bytes or settings.OVDR_UPLOAD_MAX_BYTES
     max_pixels = max_pixels or settings.OVDR_UPLOAD_MAX_PIXELS
-    image = _to_rgb(_open_checked(_read_limited(upload, max_bytes), max_pixels))
+    image = _pixels_only(_open_checked(_read_limited(upload, max_bytes), max_pixels), "L" if mask else "RGB")
     buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=92, optimize=True)
+    if mask:
+        image.save(buffer, format="PNG", optimize=True)
+    else:
+        image.save(buffer, format="JPEG", quality=92, optimize=True)
     return NormalisedImage(
-        content=ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.jpg"),
+        content=ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{'png' if mask else 'jpg'}"),
         width=image.width,
         height=image.height,
     )

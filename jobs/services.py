@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
+from core.limits import LimitReached
 from jobs.models import Job
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ NEVER_PICKED_UP_AFTER = timedelta(days=1)
 JobHandler = Callable[..., dict]
 JOB_HANDLERS: dict[str, JobHandler] = {}
 JOB_INPUTS: dict[str, tuple[str, ...]] = {}  # kind -> files stored with the job before it runs
+# A shopper at their active-job limit can usually start another this soon.
+JOB_LIMIT_RETRY_AFTER = timedelta(seconds=30)
 OUT_OF_ATTEMPTS = "The job was interrupted twice before it could finish. Please try again."
 TIMED_OUT = "The job took too long and was stopped."
 
@@ -62,13 +66,45 @@ def job_handler(kind: str, *, inputs: tuple[str, ...] = ()) -> Callable[[JobHand
     return register
 
 
+def _check_limits(*, owner: AbstractBaseUser, kind: str) -> None:
+    """JOBS_ACTIVE_PER_KIND queued or running jobs of a kind, and JOBS_PER_HOUR[kind] started an hour."""
+    mine = Job.objects.filter(owner=owner, kind=kind)
+    active = settings.JOBS_ACTIVE_PER_KIND
+    if mine.filter(status__in=Job.ACTIVE).count() >= active:
+        raise LimitReached(f"You already have {active} jobs of this kind under way. Please wait for one to "
+                           f"finish, or cancel one.", retry_after=JOB_LIMIT_RETRY_AFTER.total_seconds())
+    per_hour = settings.JOBS_PER_HOUR.get(kind)
+    if per_hour is None:
+        return
+    since = timezone.now() - timedelta(hours=1)
+    recent = list(mine.filter(created_at__gte=since).order_by("-created_at").values_list("created_at", flat=True))
+    if len(recent) >= per_hour:
+        frees_at = recent[per_hour - 1] + timedelta(hours=1)  # when the oldest that counts leaves the hour
+        raise LimitReached(f"You can start {per_hour} of these an hour. Please try again later.",
+                           retry_after=(frees_at - timezone.now()).total_seconds())
+
+
 def job_create(*, owner: AbstractBaseUser, kind: str, params: dict, cache_key: str = "", cluster: str = "") -> Job:
-    """Store a job and queue it once the transaction commits: on `cluster`'s queue (a django-q2 cluster of
-    Q_CLUSTER["ALT_CLUSTERS"], whose workers alone read it), or on the default cluster's when empty."""
-    job = Job.objects.create(owner=owner, kind=kind, params=params, cache_key=cache_key)
+    """Store a job, within the owner's limits (decided under a lock on the owner's row), and queue it once the
+    transaction commits: on `cluster`'s queue (a django-q2 cluster of Q_CLUSTER["ALT_CLUSTERS"], whose workers
+    alone read it), or on the default cluster's when empty."""
+    with transaction.atomic():
+        # The owner's row, as accounts.services.user_lock takes it (jobs sit below accounts).
+        get_user_model().objects.select_for_update().get(pk=owner.pk)
+        _check_limits(owner=owner, kind=kind)
+        job = Job.objects.create(owner=owner, kind=kind, params=params, cache_key=cache_key)
     transaction.on_commit(lambda: async_task("jobs.tasks.job_run", str(job.pk), task_name=f"job-{job.pk}",
                                              cluster=cluster or None))
     return job
+
+
+def jobs_delete(*, jobs) -> int:
+    """Delete jobs and their files (what was made from a deleted photo: a job made from a photo
+    names it as `photo_id` in its params). A running one stops at its next report, its row gone."""
+    doomed = list(jobs)
+    for job in doomed:
+        transaction.on_commit(lambda job=job: _files_delete(job))
+    return Job.objects.filter(pk__in=[job.pk for job in doomed]).delete()[0]
 
 
 def _files_delete(job: Job) -> None:

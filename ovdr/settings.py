@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads REMOTE_ADDR: the client's address behind TRUSTED_PROXIES.
+    "core.proxies.TrustedProxyMiddleware",
     # First, wrapping session and auth: they read the database lazily, when the view, DRF's
     # authentication or a template touches request.session / request.user, so a lost database
     # surfaces in the view and reaches this process_exception; the 503 then passes back through
@@ -63,7 +66,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.throttled.RateLimitedMiddleware",  # a RateLimited raised on a page: 429 + Retry-After
+    "csp.middleware.CSPMiddleware",
 ]
+# Scripts, styles and frames from this site only: no inline script or style attribute runs, so
+# markup that slipped into a page could not act. Images may also be data: (Swagger UI's icons) and
+# blob: (the photo preview before upload).
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": [SELF],
+    "img-src": [SELF, "data:", "blob:"],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}}
 
 ROOT_URLCONF = "ovdr.urls"
 WSGI_APPLICATION = "ovdr.wsgi.application"
@@ -92,16 +108,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"charset": "utf8mb4", "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5)}
     )
-    # utf8mb4_unicode_ci makes usernames unique case-insensitively on MariaDB, which cannot
-    # enforce the functional Lower(username) constraint itself.
+    # Full Unicode in every text column of the test database, as in production.
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time; the web server, the workers and the commands share it.
+    # WAL lets readers run beside the writer; a writer waits up to DATABASE_BUSY_TIMEOUT for the
+    # lock (past it the request answers 503, core/middleware.py); IMMEDIATE takes the write lock at
+    # BEGIN, so a transaction that read first never fails at once upgrading to write (SQLITE_BUSY
+    # skips the wait then). synchronous=NORMAL is durable in WAL mode except on power loss.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": env.float("DATABASE_BUSY_TIMEOUT", default=20),
+        "transaction_mode": "IMMEDIATE",
+    })
+# Persistent connections: a new MariaDB connection costs about a millisecond per request; health
+# checks ping a reused one before its first query, so one lost in an outage is replaced, not used.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# MariaDB skips expression constraints; the column collation above enforces the same rule there.
-SILENCED_SYSTEM_CHECKS = ["models.W044"]
-
 AUTH_USER_MODEL = "accounts.User"
+# The one sign-in path (admin, pages, API): throttled, case- and width-insensitive usernames.
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -118,10 +145,25 @@ USE_I18N = True
 USE_TZ = True
 
 # Shared by every web process in production (throttle counters): CACHE_URL=redis://127.0.0.1:6379/1.
+# `check --deploy` fails on a process-local or non-atomic one when DEBUG is off (accounts/checks.py).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
-# Sign-in and sign-up attempts per client address and per username, within the window.
+# Sign-in attempts per address and per username + address, sign-ups and wrong API tokens per address,
+# password resets per address, within the window.
 AUTH_ATTEMPTS_LIMIT = env.int("AUTH_ATTEMPTS_LIMIT", default=10)
+# Sign-in attempts per username from all addresses: high enough that a guesser at a few addresses
+# cannot lock the owner out, low enough to stop a spread-out guessing run.
+AUTH_ATTEMPTS_USERNAME_LIMIT = env.int("AUTH_ATTEMPTS_USERNAME_LIMIT", default=100)
 AUTH_ATTEMPTS_WINDOW_SECONDS = env.int("AUTH_ATTEMPTS_WINDOW_SECONDS", default=15 * 60)
+# Reset mails to one address per window, whoever asks.
+PASSWORD_RESET_EMAILS_LIMIT = env.int("PASSWORD_RESET_EMAILS_LIMIT", default=3)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g. 10.0.0.0/8); empty:
+# REMOTE_ADDR is the client (core/proxies.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Per-shopper limits; over one the API answers 429 with Retry-After (core.limits).
+JOBS_ACTIVE_PER_KIND = env.int("JOBS_ACTIVE_PER_KIND", default=3)  # queued + running try-ons, and image searches
+JOBS_PER_HOUR = {"image_search": env.int("IMAGE_SEARCHES_PER_HOUR", default=20)}  # each keeps its query photo
+PHOTOS_PER_SHOPPER = env.int("PHOTOS_PER_SHOPPER", default=10)
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -158,7 +200,8 @@ SEARCH_EXACT_MAX = env.int("SEARCH_EXACT_MAX", default=50_000)  # above it: an a
 SEARCH_DETECTOR = env.str("SEARCH_DETECTOR", default="pose")  # or "owlvit"
 SEARCH_DETECTOR_PATH = env.str("SEARCH_DETECTOR_PATH", default="")
 SEARCH_ENRICH_ON_SAVE = env.bool("SEARCH_ENRICH_ON_SAVE", default=True)
-# Threads per process for torch models: 1 suits web workers; raise it for try-on workers.
+# Threads per process for models (torch, and BLAS under the numpy text model): 1 suits web workers;
+# raise it for try-on workers.
 TORCH_NUM_THREADS = env.int("TORCH_NUM_THREADS", default=1)
 
 # --- Recommendations ------------------------------------------------------------------------
@@ -198,16 +241,26 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # One request media type per operation: JSON, except the two uploads (multipart, set on their views);
+    # the JSON parser refuses a 100,000-deep array with a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.DepthLimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",  # documents the error format
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "PAGE_SIZE": 20,
 }
+API_DESCRIPTION = (BASE_DIR / "docs" / "api.md").read_text()
 SPECTACULAR_SETTINGS = {
     "TITLE": "OVDR API",
-    "DESCRIPTION": "Online Virtual Dressing Room: catalog, closet, history, outfits and jobs.",
+    "DESCRIPTION": API_DESCRIPTION,
     "VERSION": "1.0.0",
+    # 3.1: a nullable reference is `oneOf: [$ref, null]`, which 3.0 cannot say.
+    "OAS_VERSION": "3.1.0",
+    "SERVERS": [{"url": env.str("API_SERVER_URL", default="http://127.0.0.1:8000"),
+                 "description": "This server (API_SERVER_URL)."}],
+    "ENUM_NAME_OVERRIDES": {"ErrorCodeEnum": "core.api.ERROR_CODE_CHOICES",
+                            "BodyRegionEnum": "catalog.models.Category.BodyRegion"},
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
@@ -215,6 +268,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # <id:pk> in URLs (core.ids): an id within BigAutoField's range.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}},
 }
 
 # --- Background jobs (django-q2) ------------------------------------------------------------
@@ -251,6 +306,9 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Error reports hide connection URLs and passwords (DATABASE_URL, REDIS_URL, CACHE_URL, ...).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.reporting.CredentialsFilter"
 
 LOGGING = {
     "version": 1,

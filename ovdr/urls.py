@@ -1,6 +1,8 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ovdr import views
 
@@ -15,7 +17,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("ovdr.api_urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file, which the CSP allows; Swagger UI
+    # styles its elements inline, so this one page also allows inline styles (never scripts).
+    path("api/docs/", csp_update({"style-src": [SELF, UNSAFE_INLINE]})(
+        SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     # Only catalog images are public media; shoppers' files go through ownership-checking views.
     re_path(r"^media/catalog/(?P<path>.+)$", views.catalog_media, name="catalog-media"),
 ]

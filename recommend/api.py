@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -6,21 +6,31 @@ from rest_framework.views import APIView
 
 from catalog.selectors import clothing_get
 from catalog.serializers import CategorySlugField, ScoredItemSerializer
+from core.schema import path_id
 from recommend.outfits import complete_the_look
 from recommend.personal import for_you, similar_items
 from recommend.trending import trending_list
 
 
 class LimitSerializer(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=10, help_text="How many items, 1-50.")
 
 
 class TrendingQuerySerializer(LimitSerializer):
-    category = CategorySlugField(required=False)
+    category = CategorySlugField(required=False, help_text="Only this category: a slug from /api/v1/categories.")
 
 
 class RecommendationsSerializer(serializers.Serializer):
-    results = ScoredItemSerializer(many=True)
+    results = ScoredItemSerializer(many=True, help_text="Best first; may be empty.")
+
+
+RANKED = OpenApiResponse(RecommendationsSerializer, "Items with their scores, best first (possibly none).")
+ITEM_ID = path_id("id", "The item to start from.")
+
+
+def _documented(summary: str, description: str, *, query=LimitSerializer, item: bool = False):
+    return extend_schema(summary=summary, description=description, responses={200: RANKED},
+                         parameters=[query, *([ITEM_ID] if item else [])])
 
 
 class RecommendationApi(APIView):
@@ -41,13 +51,14 @@ class RecommendationApi(APIView):
         return Response(RecommendationsSerializer({"results": results}, context={"request": request}).data)
 
 
-@extend_schema(parameters=[LimitSerializer], responses={200: RecommendationsSerializer})
+@_documented("Items like this one", "Items of the same category that look most alike; public.", item=True)
 class SimilarApi(RecommendationApi):
     def recommend(self, request, *, pk: int, limit: int):
         return similar_items(item=clothing_get(item_id=pk), limit=limit)
 
 
-@extend_schema(parameters=[TrendingQuerySerializer], responses={200: RecommendationsSerializer})
+@_documented("Trending items", "What shoppers viewed and kept most lately (recent activity counts more); public.",
+             query=TrendingQuerySerializer)
 class TrendingApi(RecommendationApi):
     query_serializer = TrendingQuerySerializer
 
@@ -55,7 +66,8 @@ class TrendingApi(RecommendationApi):
         return trending_list(category=category, limit=limit)
 
 
-@extend_schema(parameters=[LimitSerializer], responses={200: RecommendationsSerializer})
+@_documented("Picked for you", "Items chosen from what you viewed and kept, spread across categories; "
+                               "trending items until you have viewed some.")
 class ForYouApi(RecommendationApi):
     permission_classes = [IsAuthenticated]
 
@@ -63,7 +75,8 @@ class ForYouApi(RecommendationApi):
         return for_you(user=request.user, limit=limit)
 
 
-@extend_schema(parameters=[LimitSerializer], responses={200: RecommendationsSerializer})
+@_documented("Complete the look", "Items that go with this one: what shoppers saved in outfits with it, "
+                                   "else items of other categories in matching colours; public.", item=True)
 class CompleteTheLookApi(RecommendationApi):
     def recommend(self, request, *, pk: int, limit: int):
         return complete_the_look(item=clothing_get(item_id=pk), limit=limit)

@@ -1,18 +1,18 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import photo_get
+from core.api import RetryLater
 from jobs.serializers import JobSerializer
 from search import services
 from search.serializers import ImageSearchSerializer, SearchQuerySerializer, SearchResultSerializer
 
 
-class SearchUnavailableError(APIException):
+class SearchUnavailableError(RetryLater):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "search_unavailable"
 
@@ -20,7 +20,10 @@ class SearchUnavailableError(APIException):
 class SearchApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[SearchQuerySerializer], responses={200: SearchResultSerializer})
+    @extend_schema(summary="Search the catalog in words", parameters=[SearchQuerySerializer],
+                   description="Active items ranked by how well they match the words; public. Answers 503 "
+                               "`search_unavailable` (with Retry-After) while the index is missing or rebuilt.",
+                   responses={200: OpenApiResponse(SearchResultSerializer, "The best matches first.")})
     def get(self, request):
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -35,15 +38,21 @@ class SearchApi(APIView):
 
 
 class ImageSearchApi(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # an upload: a file cannot travel form-encoded or in JSON
 
-    @extend_schema(request=ImageSearchSerializer, responses={202: JobSerializer},
-                   description="Starts a job; poll GET /api/v1/jobs/{id} for the garments and matches.")
+    @extend_schema(summary="Find similar items from a photo", request=ImageSearchSerializer,
+                   description="Send `image` (a JPEG, PNG or WEBP upload) or `photo_id` (one of your photos), "
+                               "exactly one. Starts a job; poll GET /api/v1/jobs/{id}: its `result` lists the "
+                               "garments found, each with its box, body region and closest catalog items.",
+                   responses={202: OpenApiResponse(JobSerializer, "Queued: poll GET /api/v1/jobs/{id}.")},
+                   examples=[OpenApiExample("One of your photos", request_only=True,
+                                            value={"photo_id": 7, "category": "tops", "limit": 5})])
     def post(self, request):
         form = ImageSearchSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        image = data.get("image") or photo_get(user=request.user, photo_id=data["photo_id"]).image
-        job = services.image_search_start(owner=request.user, image_file=image,
-                                          category=data.get("category"), limit=data["limit"])
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        photo = photo_get(user=request.user, photo_id=data["photo_id"]) if "photo_id" in data else None
+        job = services.image_search_start(owner=request.user, image_file=data.get("image") or photo.image,
+                                          category=data.get("category"), limit=data["limit"],
+                                          photo_id=photo and photo.pk)
+        return Response(JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)

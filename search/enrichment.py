@@ -1,6 +1,8 @@
 """Catalog enrichment: what a curator would otherwise type, computed from the garment photo."""
 
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
 from PIL import Image
 
 from catalog.models import ClothingItem
@@ -13,10 +15,16 @@ from search.store import embeddings_store, index_upsert, item_text, items_needin
 ENCODE_BATCH = 32
 
 
-def _fill_mask(item: ClothingItem, image: Image.Image) -> None:
-    from vision.garment import garment_mask, mask_to_png_bytes
+def _fill_cutout(item: ClothingItem, image: Image.Image) -> None:
+    """The garment's cut-out (mask, photo style, problem) and its landmarks, once per photo."""
+    from tryon.engines.keypoints import garment_landmarks
+    from vision.garment import garment_cutout, mask_to_png_bytes
 
-    item.mask.save(f"{item.pk}.png", ContentFile(mask_to_png_bytes(garment_mask(image))), save=False)
+    region = item.category.body_region
+    cutout = garment_cutout(image, region=region)
+    item.mask.save(f"{item.pk}.png", ContentFile(mask_to_png_bytes(cutout.mask)), save=False)
+    item.cutout_style, item.cutout_problem = cutout.style, cutout.problem
+    item.landmarks = garment_landmarks(cutout.mask, region)
 
 
 def _fill_attributes(item: ClothingItem, image: Image.Image, encoder: Encoder) -> None:
@@ -42,17 +50,23 @@ def _generated_title(item: ClothingItem) -> str:
 
 
 def item_analyse(*, item: ClothingItem, encoder: Encoder, force: bool = False) -> ClothingItem:
-    """Mask, colours and attributes. Saved with update() so that enrichment does not trigger
+    """Cut-out and landmarks, colours and attributes. Saved with update() so that enrichment does not trigger
     itself again through the save signal."""
     image = stored_image_rgb(item.image)
     title_was_generated = item.title == _generated_title(item)
-    if force or not item.mask:
-        _fill_mask(item, image)
+    old_mask = item.mask.name
+    if force or not item.mask or not item.cutout_style:  # items masked before cut-outs had styles
+        _fill_cutout(item, image)
     _fill_attributes(item, image, encoder)
     if title_was_generated:  # a curator's own title is never replaced
         item.title = _generated_title(item)
+    # updated_at moves as save() would move it: cached API payloads are keyed by it (catalog/payloads.py).
     ClothingItem.objects.filter(pk=item.pk).update(
-        mask=item.mask.name, attributes=item.attributes, enrichment=item.enrichment, title=item.title)
+        mask=item.mask.name, cutout_style=item.cutout_style, cutout_problem=item.cutout_problem,
+        landmarks=item.landmarks, attributes=item.attributes, enrichment=item.enrichment, title=item.title,
+        updated_at=timezone.now())
+    if old_mask and old_mask != item.mask.name:  # update() sends no signal for core.files to act on
+        transaction.on_commit(lambda: item.mask.storage.delete(old_mask))
     return item
 
 

@@ -73,12 +73,15 @@ def search_text(*, query: str, category: Category | None = None, limit: int = 20
                          categories=categories, limit=limit)
 
 
-def image_search_start(*, owner: AbstractBaseUser, image_file, category: Category | None, limit: int) -> Job:
+def image_search_start(*, owner: AbstractBaseUser, image_file, category: Category | None, limit: int,
+                       photo_id: int | None = None) -> Job:
     """Validate the photo, keep it with the job, and queue the job. Bad images fail here (400),
-    before anything is queued."""
+    before anything is queued. A search from one of the shopper's photos names it (`photo_id`), so
+    deleting the photo deletes the job and its copy."""
     normalised = image_normalise(upload=image_file)
+    params = {"category": category.slug if category else None, "limit": limit}
     with transaction.atomic():
         job = job_create(owner=owner, kind=Job.Kind.IMAGE_SEARCH,
-                         params={"category": category.slug if category else None, "limit": limit})
+                         params=params | ({"photo_id": photo_id} if photo_id else {}))
         default_storage.save(job.files_prefix + QUERY_FILE, normalised.content)
     return job

@@ -29,8 +29,9 @@ def find_similar_page(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            job = services.image_search_start(owner=request.user, image_file=data["image"] or data["photo"].image,
-                                              category=data["category"], limit=8)
+            photo = data["photo"]
+            job = services.image_search_start(owner=request.user, image_file=data["image"] or photo.image,
+                                              category=data["category"], limit=8, photo_id=photo and photo.pk)
         except ValidationError as exc:
             form.add_error("image", exc)
         else:

@@ -52,6 +52,21 @@ def anon_api() -> APIClient:
 
 
 @pytest.fixture
+def in_process_requests():
+    """For requests sent through the WSGI app itself (schemathesis, a generated client): Django
+    closes the database connection when a request ends, which would abort the test's transaction;
+    its test client disconnects the same handler for the same reason."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def tops(db):
     return ClothingItemFactory.create_batch(7, category=category("tops"))
 
@@ -90,9 +105,11 @@ def victim(shopper, tops, bottom):
     shopper.primary_photo = photo
     shopper.save(update_fields=["primary_photo"])
     tryon = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.SUCCEEDED,
-                               params={"photo_id": photo.pk, "top_id": tops[0].pk}, result={"image": "result.jpg"})
+                               params={"photo_id": photo.pk, "top_id": tops[0].pk},
+                               result={"image": "result.jpg", "width": 60, "height": 80, "engine": "warp"})
     search = Job.objects.create(owner=shopper, kind=Job.Kind.IMAGE_SEARCH, status=Job.Status.SUCCEEDED,
-                                params={"photo_id": photo.pk}, result={"results": []})
+                                params={"photo_id": photo.pk},
+                                result={"image": "query.jpg", "width": 60, "height": 80, "garments": []})
     default_storage.save(tryon.files_prefix + "result.jpg", ContentFile(image_bytes(color=(1, 2, 3))))
     default_storage.save(search.files_prefix + "query.jpg", ContentFile(image_bytes(color=(4, 5, 6))))
     ClosetItem.objects.create(user=shopper, item=tops[0])

@@ -169,11 +169,11 @@ def test_user_media_is_not_served_as_public_files(api, client):
 
 
 def test_login_is_throttled_per_username_with_a_clear_wait(anon_api, settings):
-    settings.AUTH_ATTEMPTS_LIMIT = 3
+    settings.AUTH_ATTEMPTS_USERNAME_LIMIT = 3  # the ceiling over all addresses
     UserFactory(username="target")
     body = {"username": "Target", "password": "wrong"}
     answers = [anon_api.post("/api/v1/auth/login", body, format="json", REMOTE_ADDR=f"10.0.0.{n}")
-               for n in range(4)]  # a new address each time: the username limit still applies
+               for n in range(4)]  # a new address each time: the username ceiling still applies
     assert [a.status_code for a in answers] == [400, 400, 400, 429]
     assert answers[-1].data["error"]["message"] == "Too many attempts. Please try again in 15 minutes."
     ok = anon_api.post("/api/v1/auth/login", {"username": "other", "password": PASSWORD}, format="json",

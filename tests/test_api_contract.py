@@ -53,3 +53,29 @@ def test_identity_comes_from_the_token_not_the_body(api, shopper, other_shopper,
                         format="json")
     assert response.status_code == 201
     assert shopper.closet_items.count() == 1 and other_shopper.closet_items.count() == 0
+
+
+def test_error_codes_are_specific_and_fields_are_lists(api, tops):
+    for item in tops[:5]:
+        assert api.post("/api/v1/closet", {"clothing_id": item.pk}, format="json").status_code == 201
+    full = api.post("/api/v1/closet", {"clothing_id": tops[5].pk}, format="json").json()["error"]
+    assert full["code"] == "category_full" and full["message"] == "Max 5 tops items allowed. Remove one to add new."
+    duplicate = api.post("/api/v1/closet", {"clothing_id": tops[0].pk}, format="json").json()["error"]
+    assert duplicate["code"] == "duplicate"
+    unknown = api.post("/api/v1/closet", {"clothing_id": 999999}, format="json").json()["error"]
+    assert unknown["code"] == "does_not_exist" and unknown["fields"] == {"clothing_id": ["No such item in the catalog."]}
+    assert api.get("/api/v1/photos/999999").json()["error"]["code"] == "not_found"
+    assert api.get("/api/v1/no-such-endpoint").json()["error"]["code"] == "not_found"
+
+
+def test_json_operations_refuse_form_bodies(api, tops):
+    response = api.post("/api/v1/closet", {"clothing_id": tops[0].pk}, format="multipart")
+    assert response.status_code == 415 and response.json()["error"]["code"] == "unsupported_media_type"
+
+
+def test_the_share_limit_answers_429_with_retry_after(api, victim, settings):
+    settings.TRYON_SHARES_PER_DAY = 1  # the victim already shared one today
+    job = next(iter(victim["jobs"]))
+    response = api.post(f"/api/v1/tryon/{job.pk}/share", {"email": "friend@example.com"}, format="json")
+    assert response.status_code == 429 and response.json()["error"]["code"] == "share_limit"
+    assert 0 < int(response["Retry-After"]) <= 24 * 3600

@@ -94,6 +94,8 @@ def test_shopper_registers_uploads_a_photo_and_fills_the_closet(
             page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
                     and failed_responses.append(f"{r.status} {r.url}"))
             page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+            page.on("console", lambda message: "Content Security Policy" in message.text
+                    and page_errors.append(f"CSP: {message.text}"))
 
             # 1. Register.
             page.goto(f"{url}/accounts/register/")
@@ -204,3 +206,41 @@ def test_shopper_registers_uploads_a_photo_and_fills_the_closet(
 
     assert page_errors == [], f"JavaScript errors: {page_errors}"
     assert failed_responses == [], f"failed requests: {failed_responses}"
+
+
+def test_find_similar_the_admin_and_the_api_docs_run_under_the_csp(
+        live_server, chromium_path, sync_playwright, orm_beside_playwright):
+    """The pages the shopper's journey does not reach: no CSP violation, no script error."""
+    from playwright.sync_api import expect
+
+    from jobs.models import Job
+    from tests.factories import ClothingItemFactory, UserFactory
+
+    item = ClothingItemFactory()
+    curator = UserFactory(username="curator", is_staff=True, is_superuser=True)
+    job = Job.objects.create(owner=curator, kind=Job.Kind.IMAGE_SEARCH, status=Job.Status.SUCCEEDED, result={
+        "width": 60, "height": 80, "garments": [{"box": [0, 0, 60, 80], "region": "upper", "matches": []}]})
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda message: "Content Security Policy" in message.text
+                    and errors.append(f"{page.url}: {message.text}"))
+            page.goto(f"{live_server.url}/admin/login/")
+            page.get_by_label("Username").fill("curator")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            for path in ("/admin/catalog/clothingitem/", f"/admin/catalog/clothingitem/{item.pk}/change/"):
+                page.goto(f"{live_server.url}{path}")
+                expect(page.locator("img.ovdr-thumbnail").first).to_be_visible()
+            page.goto(f"{live_server.url}/search/similar/?job={job.pk}")
+            expect(page.locator("#similar-results .status")).to_have_text("Done.")
+            expect(page.locator(".garment h2")).to_have_text("Top")
+            page.goto(f"{live_server.url}/api/docs/")
+            expect(page.locator(".swagger-ui .info")).to_be_visible()
+        finally:
+            browser.close()
+    assert errors == []

@@ -79,6 +79,8 @@ def visit(live_server, chromium_path, sync_playwright, orm_beside_playwright):  
             visit.page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
                           and visit.failed_responses.append(f"{r.status} {r.request.method} {r.url}"))
             visit.page.on("pageerror", lambda exc: visit.page_errors.append(str(exc)))
+            visit.page.on("console", lambda message: "Content Security Policy" in message.text
+                          and visit.page_errors.append(f"CSP: {message.text}"))
             yield visit
         finally:
             browser.close()

@@ -1,12 +1,16 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
 from catalog.models import ClothingItem
 from catalog.signals import item_viewed
 from tests.factories import ClothingItemFactory, UserFactory, category, image_bytes
+from tryon.engines.keypoints import garment_landmarks
+from vision.garment_problems import PROBLEMS
 
 pytestmark = pytest.mark.django_db
 DEMO = Path(settings.BASE_DIR) / "catalog" / "demo"
@@ -160,6 +164,25 @@ def test_admin_queues_enrichment_again(curator_client, monkeypatch):
     curator_client.post("/admin/catalog/clothingitem/", {"action": "enrich_again", "_selected_action": [item.pk]})
     assert queued == [("search.tasks.item_enrich", item.pk)]
 
+
+
+def test_admin_lists_flagged_cutouts_under_a_filter_and_explains_the_flag(curator_client):
+    flagged = ClothingItemFactory(title="Two Shirts", cutout_style="product", cutout_problem="several_garments")
+    ClothingItemFactory(title="Clean Shirt", cutout_style="product", cutout_problem="")
+    page = curator_client.get("/admin/catalog/clothingitem/?cutout_problem__exact=several_garments").content.decode()
+    assert "Two Shirts" in page and "Clean Shirt" not in page and "several garments" in page
+    change = curator_client.get(f"/admin/catalog/clothingitem/{flagged.pk}/change/").content.decode()
+    assert "Flagged: try-on refuses this garment." in change and PROBLEMS["several_garments"] in change
+    assert flagged.cutout_refusal == PROBLEMS["several_garments"]
+
+
+def test_admin_draws_the_landmarks_over_the_cutout(curator_client):
+    landmarks = garment_landmarks(np.pad(np.ones((60, 40), bool), 10), "upper")
+    item = ClothingItemFactory(cutout_style="product", landmarks=landmarks,
+                               mask=ContentFile(image_bytes(fmt="PNG"), name="m.png"))
+    change = curator_client.get(f"/admin/catalog/clothingitem/{item.pk}/change/").content.decode()
+    assert "<svg" in change and change.count("<circle") == len(landmarks["points"])
+    assert item.mask.url in change and "left_armpit" in change and "Sleeveless: yes" in change
 
 
 def _admin_add(curator_client, image):

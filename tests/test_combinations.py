@@ -53,3 +53,14 @@ def test_the_database_refuses_a_dress_with_separates(shopper, tops, dress):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Combination.objects.create(user=shopper, top=tops[0], dress=dress)
+
+
+def test_saving_an_outfit_with_an_inactive_item_says_not_found_without_its_title(api, db):
+    from tests.factories import category
+
+    hidden = ClothingItemFactory(category=category("tops"), title="Unreleased Secret Jacket", is_active=False)
+    response = api.post("/api/v1/combinations", {"top_id": hidden.pk}, format="json")
+    assert response.status_code == 400
+    assert f"Item {hidden.pk} was not found." in response.json()["error"]["message"]
+    assert b"Secret" not in response.content
+    assert api.get(f"/api/v1/clothes/{hidden.pk}").status_code == 404

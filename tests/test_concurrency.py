@@ -66,3 +66,16 @@ def test_concurrent_views_keep_history_unique_and_capped():
     entries = HistoryEntry.objects.filter(user=user)
     assert entries.count() == HISTORY_LENGTH
     assert entries.values("item").distinct().count() == HISTORY_LENGTH
+
+
+def test_a_burst_of_jobs_for_one_shopper_stops_at_the_active_limit(settings, monkeypatch):
+    from core.limits import LimitReached
+    from jobs import services as job_services
+    from jobs.models import Job
+
+    settings.JOBS_ACTIVE_PER_KIND = 3
+    monkeypatch.setattr(job_services, "async_task", lambda *args, **kwargs: None)  # the jobs stay queued
+    user = UserFactory()
+    outcomes = _race([lambda: job_services.job_create(owner=user, kind=Job.Kind.TRYON, params={})] * 30)
+    assert Job.objects.filter(owner=user).count() == 3
+    assert sum(isinstance(o, LimitReached) for o in outcomes) == 27

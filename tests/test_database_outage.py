@@ -39,7 +39,7 @@ PAGE_TEXT = b"The service is briefly unavailable"
     (OperationalError("unable to open database file"), True),
     (OperationalError(1205, "Lock wait timeout exceeded; try restarting transaction"), False),
     (OperationalError(1213, "Deadlock found when trying to get lock"), False),
-    (OperationalError("database is locked"), False),
+    (OperationalError("database is locked"), True),
     (IntegrityError(1062, "Duplicate entry"), False),
 ])
 def test_only_connectivity_errors_count_as_an_unreachable_database(exc, unreachable):

@@ -45,7 +45,7 @@ def test_deploy_checks_pass_with_production_settings():
         capture_output=True, text=True, timeout=120,
         env={**{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")},
              "DEBUG": "False", "SECRET_KEY": "k" * 30 + "-production-like-secret-" + "z" * 30,
-             "ALLOWED_HOSTS": "ovdr.example.com"},
+             "ALLOWED_HOSTS": "ovdr.example.com", "CACHE_URL": "redis://127.0.0.1:6379/1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

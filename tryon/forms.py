@@ -1,6 +1,7 @@
 from django import forms
 
 from catalog.models import Category, ClothingItem
+from core.ids import MAX_ID
 
 
 def _slot_field(label: str, items, region: str) -> forms.ModelChoiceField:
@@ -8,6 +9,12 @@ def _slot_field(label: str, items, region: str) -> forms.ModelChoiceField:
         queryset=items.filter(category__body_region=region), required=False, label=label,
         empty_label="— none —",
     )
+
+
+class StudioQuery(forms.Form):
+    """The studio's query string: `?item=<id>`, the item the shopper came from."""
+
+    item = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
 
 
 class OutfitForm(forms.Form):

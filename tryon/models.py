@@ -45,7 +45,8 @@ class Share(models.Model):
     """A try-on result emailed by its owner; counted to cap shares per day."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares")
-    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="shares")
+    # Kept when the job goes (its photo deleted), so deleting photos never resets the daily count.
+    job = models.ForeignKey(Job, null=True, on_delete=models.SET_NULL, related_name="shares")
     email = models.EmailField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

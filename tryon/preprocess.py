@@ -7,7 +7,7 @@ from accounts.models import Photo
 from catalog.models import ClothingItem
 from core.uploads import stored_image_rgb, stored_mask
 from tryon.engines.base import GarmentInput, PersonAnalysis
-from tryon.engines.keypoints import garment_keypoints
+from tryon.engines.keypoints import garment_landmarks
 from tryon.engines.person import PhotoUnusable, person_analyse, usable_for
 from tryon.models import PhotoAnalysis
 from vision.garment import garment_mask, mask_to_png_bytes
@@ -39,14 +39,12 @@ def photo_analysis(*, photo: Photo) -> tuple[PersonAnalysis | None, dict]:
 
 
 def garment_input(*, item: ClothingItem) -> GarmentInput:
-    """The garment's mask (the catalog enrichment's when present) and its key points, cached."""
+    """The garment's mask (the catalog enrichment's when present) and its landmarks, cached on the item."""
     image = stored_image_rgb(item.image)
     mask = stored_mask(item.mask) if item.mask else garment_mask(image)
     region = item.category.body_region
-    keypoints = item.enrichment.get("keypoints")
-    if not keypoints:
-        keypoints = {name: [float(x), float(y)] for name, (x, y) in garment_keypoints(mask, region).items()}
-        item.enrichment = {**item.enrichment, "keypoints": keypoints}
-        ClothingItem.objects.filter(pk=item.pk).update(enrichment=item.enrichment)
+    if item.landmarks.get("region") != region or item.landmarks.get("size") != [mask.shape[1], mask.shape[0]]:
+        item.landmarks = garment_landmarks(mask, region)
+        ClothingItem.objects.filter(pk=item.pk).update(landmarks=item.landmarks)
     return GarmentInput(image=image, mask=mask, region=region, attributes=item.attributes,
-                        keypoints={name: tuple(point) for name, point in keypoints.items()})
+                        keypoints={name: tuple(point) for name, point in item.landmarks["points"].items()})

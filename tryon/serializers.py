@@ -1,9 +1,16 @@
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import ClothingItem
 from catalog.serializers import ClothingItemSerializer
-from tryon.models import Combination
+from core.ids import id_field
+from jobs.models import Job
+from jobs.serializers import job_result
+from tryon.engines import ENGINE_NAMES
+from tryon.models import RESULT_FILE, Combination
+
+ITEM_RULES = "At least one of top_id, bottom_id, dress_id; a dress is worn alone (no top or bottom with it)."
 
 
 class CombinationSerializer(serializers.ModelSerializer):
@@ -16,6 +23,7 @@ class CombinationSerializer(serializers.ModelSerializer):
         model = Combination
         fields = ["id", "top", "bottom", "dress", "result_image_url", "created_at"]
 
+    @extend_schema_field({"type": ["string", "null"], "format": "uri"})
     def get_result_image_url(self, combination: Combination) -> str | None:
         if not combination.result_image:
             return None
@@ -23,24 +31,58 @@ class CombinationSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(url)
 
 
+def _item_field(*, help_text: str) -> serializers.PrimaryKeyRelatedField:
+    """An active catalog item; an inactive one is "not found", as the item API answers 404 for it,
+    so its title never shows in an error."""
+    return serializers.PrimaryKeyRelatedField(
+        queryset=ClothingItem.objects.select_related("category").filter(is_active=True), required=False,
+        allow_null=True, pk_field=id_field(), help_text=help_text,
+        error_messages={"does_not_exist": "Item {pk_value} was not found."})
+
+
 class CombinationCreateSerializer(serializers.Serializer):
-    _items = ClothingItem.objects.select_related("category")
-    top_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
-    bottom_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
-    dress_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
+    top_id = _item_field(help_text=f"A top. {ITEM_RULES}")
+    bottom_id = _item_field(help_text="A bottom.")
+    dress_id = _item_field(help_text="A dress, worn alone.")
     job_id = serializers.UUIDField(required=False, help_text="Instead of items: a finished try-on of yours, "
-                                                            "saved with its image.")
+                                                            "saved with its items and image.")
+
+
+class TryOnOptionsSerializer(serializers.Serializer):
+    """Engine options; each engine checks its own limits (a 400 names the allowed range)."""
+
+    steps = serializers.IntegerField(required=False, help_text="Denoising steps (diffusion), 1-100.")
+    guidance = serializers.FloatField(required=False, help_text="Guidance scale (diffusion), 0-20.")
+    seed = serializers.IntegerField(required=False, help_text="Random seed, 0 to 2^31-1: same seed, same picture.")
+
+    def to_internal_value(self, data):
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        if unknown:
+            raise serializers.ValidationError(f"Unknown option {unknown[0]!r}.")
+        return super().to_internal_value(data)
 
 
 class TryOnSerializer(serializers.Serializer):
-    _items = ClothingItem.objects.select_related("category").filter(is_active=True)
-    photo_id = serializers.IntegerField(help_text="One of your photos.")
-    top_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
-    bottom_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
-    dress_id = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
-    engine = serializers.ChoiceField(choices=["warp", "diffusion"], required=False)
-    options = serializers.DictField(required=False, help_text="steps, guidance, seed (diffusion)")
+    photo_id = id_field(help_text="One of your photos; its `tryon_problems` must not name the body regions of the "
+                                  "items.")
+    top_id = _item_field(help_text=f"A top. {ITEM_RULES}")
+    bottom_id = _item_field(help_text="A bottom.")
+    dress_id = _item_field(help_text="A dress, worn alone.")
+    engine = serializers.ChoiceField(choices=ENGINE_NAMES, required=False,
+                                     help_text="warp (default, fast, CPU) or diffusion (GPU servers).")
+    options = TryOnOptionsSerializer(required=False)
+
+
+@job_result(Job.Kind.TRYON, image=RESULT_FILE)
+class TryOnResultSerializer(serializers.Serializer):
+    """A succeeded try-on's `Job.result`."""
+
+    kind = serializers.CharField(help_text="`tryon`.")
+    image = serializers.CharField(help_text="The file name of the picture; fetch it at the job's `result_url`.")
+    width = serializers.IntegerField(help_text="The picture's width in pixels (that of your photo).")
+    height = serializers.IntegerField(help_text="The picture's height in pixels.")
+    engine = serializers.CharField(help_text="The engine that rendered it.")
 
 
 class ShareSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(help_text="Where to send the picture.")

@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Photo, User
 from accounts.services import user_lock
 from catalog.models import ClothingItem
+from core.emails import validate_public_email
+from core.limits import LimitReached
 from jobs.models import Job
 from jobs.services import job_create
 from tryon.engines import ENGINE_NAMES, engine_option_limits
@@ -24,10 +25,6 @@ from tryon.engines.base import OptionLimits
 from tryon.engines_config import engine_cluster, engine_unavailable
 from tryon.models import OUTFIT_SLOTS, RESULT_FILE, Combination, Share
 from tryon.preprocess import photo_analysis
-
-
-class ShareLimitReached(Exception):
-    """The daily cap; the message says when to try again."""
 
 
 # Outfits
@@ -42,8 +39,8 @@ def validate_outfit(*, top: ClothingItem | None, bottom: ClothingItem | None, dr
     for slot, item in (("top", top), ("bottom", bottom), ("dress", dress)):
         if item and item.category.body_region != OUTFIT_SLOTS[slot]:
             errors[f"{slot}_id"] = f"{item} is not a {slot}."
-        elif item and not item.is_active:
-            errors[f"{slot}_id"] = f"{item} is no longer available."
+        elif item and not item.is_active:  # named by id only: an inactive item's title is not public
+            errors[f"{slot}_id"] = f"Item {item.pk} is no longer available."
     if errors:
         raise ValidationError(errors)
 
@@ -100,6 +97,13 @@ def _cache_key(photo: Photo, items: dict, engine: str, options: dict) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+def _check_cutouts(items: dict) -> None:
+    """A garment whose cut-out was flagged at enrichment is refused with the curator's reason."""
+    for slot, item in items.items():
+        if item and item.cutout_refusal:
+            raise ValidationError({f"{slot}_id": f"This garment cannot be tried on yet. {item.cutout_refusal}"})
+
+
 def _check_photo(photo: Photo, items: dict) -> None:
     _, problems = photo_analysis(photo=photo)
     for item in items.values():
@@ -119,6 +123,7 @@ def tryon_start(*, owner: User, photo: Photo, top: ClothingItem | None = None, b
     items = {"top": top, "bottom": bottom, "dress": dress}
     validate_outfit(**items)
     options = _clean_options(options, engine_option_limits(engine))
+    _check_cutouts(items)
     _check_photo(photo, items)
     key = _cache_key(photo, items, engine, options)
     for done in Job.objects.filter(owner=owner, kind=Job.Kind.TRYON, cache_key=key, status=Job.Status.SUCCEEDED):
@@ -134,15 +139,18 @@ def tryon_start(*, owner: User, photo: Photo, top: ClothingItem | None = None, b
 
 
 def tryon_share(*, user: User, job: Job, email: str) -> Share:
-    validate_email(email)
+    validate_public_email(email)
     if job.kind != Job.Kind.TRYON or job.status != Job.Status.SUCCEEDED:
         raise ValidationError("Only a finished try-on can be shared.")
     with transaction.atomic():
         user_lock(user_id=user.pk)  # two requests at once cannot both take the last share
-        since = timezone.now() - timedelta(days=1)
-        if Share.objects.filter(user=user, created_at__gte=since).count() >= settings.TRYON_SHARES_PER_DAY:
-            raise ShareLimitReached(
-                f"You can share {settings.TRYON_SHARES_PER_DAY} try-ons a day. Please try again tomorrow.")
+        since, per_day = timezone.now() - timedelta(days=1), settings.TRYON_SHARES_PER_DAY
+        recent = Share.objects.filter(user=user, created_at__gte=since).order_by("-created_at")
+        times = list(recent.values_list("created_at", flat=True)[:per_day])
+        if len(times) >= per_day:
+            frees_at = times[-1] + timedelta(days=1)  # the oldest that counts leaves the day
+            raise LimitReached(f"You can share {per_day} try-ons a day. Please try again tomorrow.",
+                               retry_after=(frees_at - timezone.now()).total_seconds(), code="share_limit")
         share = Share.objects.create(user=user, job=job, email=email)
     message = EmailMessage(
         subject=f"{user.username} shared a look with you",

@@ -8,6 +8,7 @@ from accounts.selectors import photo_list
 from catalog.models import ClothingItem
 from catalog.selectors import clothing_list
 from tryon.engines_config import engines_available
+from tryon.forms import StudioQuery
 from tryon.models import OUTFIT_SLOTS
 
 ENGINE_LABELS = {"warp": "Quick", "diffusion": "Photo-real"}
@@ -28,7 +29,9 @@ def _choices(user, picked: ClothingItem | None) -> dict:
 @require_safe
 @login_required
 def studio_page(request):
-    picked = clothing_list().filter(pk=request.GET.get("item") or 0).first()
+    query = StudioQuery(request.GET)
+    item_id = query.cleaned_data["item"] if query.is_valid() else None  # ?item=abc picks nothing
+    picked = clothing_list().filter(pk=item_id).first() if item_id else None
     context = {
         "photos": photo_list(user=request.user),
         "choices": _choices(request.user, picked),

@@ -5,6 +5,6 @@ from tryon import studio, views
 app_name = "tryon"
 urlpatterns = [
     path("", views.outfits_page, name="outfits"),
-    path("<int:pk>/delete/", views.outfit_delete, name="delete"),
+    path("<id:pk>/delete/", views.outfit_delete, name="delete"),
     path("studio/", studio.studio_page, name="studio"),
 ]

@@ -1,43 +1,60 @@
-"""Garment masks for catalog photos, by classical segmentation.
+"""Garment cut-out for every photo style, and the reasons a cut-out cannot be trusted.
 
-The catalog photos show one garment lying flat (floor, bed, sofa) or on a hanger, roughly centred,
-on a real background. GrabCut suits that: seeded with a border band as background and the inside
-as probable garment, it learns colour models for both and cuts along strong edges, with no model
-weights to ship. Floor that shows inside the frame (between trouser legs) would poison the first
-garment model, so it is guessed from the border's colours and seeded as probable background.
-The cut runs on a copy whose long side is `WORK_SIDE` pixels, which bounds the cost whatever the
-upload size; the mask is scaled back up and thresholded, which also smooths it. When no cut is
-believable (empty, or nearly the whole photo) a centre ellipse is a better guess than either,
-because the garment is almost always centred. Quality on real photos: docs/mask-quality.md.
+A catalog photo shows a garment in one of three styles, each cut its own way:
+- "product": on a plain white, light grey or pastel backdrop (vision/backdrop.py);
+- "worn": on a model, cut from the person (vision/worn.py), tried first when the caller knows the
+  garment's body region and pose finds a person;
+- "flat_lay": lying on a textured floor, bed or sofa, or on a hanger before a room (vision/flatlay.py).
+A hanger's hook is thin and sits above the middle of the garment, so it is opened away there.
+
+A cut-out that cannot be trusted carries a problem (vision/garment_problems.py holds the codes and
+the words a curator reads); the mask is still returned (a centre ellipse when nothing was found) so
+that search can use it, but try-on refuses the garment. Quality on real photos: docs/mask-quality.md.
 """
 
 import io
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 from PIL import Image
 
-WORK_SIDE = 192
-GRABCUT_ITERATIONS = 3
-BORDER_FRACTION = 0.04  # the band seeded as sure background; garments often reach the edge
-SEED_AXES = (0.12, 0.15)  # centre ellipse always seeded as probable garment, fractions of W and H
-FALLBACK_AXES = (0.38, 0.44)  # centre ellipse used when GrabCut fails
-BORDER_SAMPLES = 64  # border pixels that stand for the floor: enough for a patterned rug
-BORDER_LIKE = 9.0  # Euclidean, in OpenCV's 8-bit Lab units
-MIN_AREA, MAX_AREA = 0.05, 0.95  # a mask outside this share of the image is not believed
-SUSPECT_FLOOR = 0.5  # share of the centre ellipse that may look like floor
-KEEP_COMPONENT = 0.15  # keep pieces at least this share of the largest (a sleeve cut off by a fold)
+from vision.backdrop import backdrop_colour, backdrop_cut
+from vision.flatlay import BORDER_FRACTION, ellipse, flatlay_cut, mask_cleaned
+from vision.garment_problems import FLAT_LAY, PRODUCT, WORN
+from vision.worn import worn_cut
+
+WORK_SIDE = 192  # long side of the copy the cut runs on: bounds the cost whatever the upload size
+FALLBACK_AXES = (0.38, 0.44)  # centre ellipse used when nothing is found (garments are centred)
+TOO_SMALL = 0.03  # share of the photo
+SEVERAL = 0.3  # a second piece at least this share of the largest is another garment
+FRAME_TOUCH = 0.2  # share of one side of the photo the garment may run along
+HOOK_ROWS, HOOK_COLUMNS = 0.2, 0.2  # the hook's zone: top rows, and half-width around the centre (shares)
+HOOK_THICKNESS = 0.06  # parts thinner than this share of the garment's width are hook, not garment
+
+
+@dataclass(frozen=True)
+class Cutout:
+    mask: np.ndarray  # bool H x W, the photo's size, True on the garment
+    style: str  # PRODUCT, FLAT_LAY or WORN
+    problem: str  # "" when clean, else a key of PROBLEMS
+
+
+def garment_cutout(image: Image.Image, *, region: str | None = None) -> Cutout:
+    """The garment in `image`; `region` (vision.regions) allows cutting a worn garment from a person."""
+    image = image.convert("RGB")
+    small = _downscaled(np.asarray(image))
+    style, mask, margin = _cut(image, small, region)
+    problem = _problem(mask, margin)
+    if mask is None:
+        mask = ellipse(small.shape[:2], FALLBACK_AXES).astype(bool)
+    full = cv2.resize(mask.astype(np.uint8) * 255, image.size, interpolation=cv2.INTER_LINEAR)
+    return Cutout(mask=full >= 128, style=style, problem=problem)
 
 
 def garment_mask(image: Image.Image) -> np.ndarray:
-    """A bool H x W mask (same size as `image`), True on the garment."""
-    width, height = image.size
-    small = _downscaled_rgb(image)
-    mask = _best_cut(small)
-    if mask is None:
-        mask = _ellipse(small.shape[:2], FALLBACK_AXES).astype(bool)
-    full = cv2.resize(mask.astype(np.uint8) * 255, (width, height), interpolation=cv2.INTER_LINEAR)
-    return full >= 128
+    """A bool H x W mask (same size as `image`), True on the garment, for any photo style but worn."""
+    return garment_cutout(image).mask
 
 
 def mask_to_png_bytes(mask: np.ndarray) -> bytes:
@@ -47,90 +64,55 @@ def mask_to_png_bytes(mask: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def _downscaled_rgb(image: Image.Image) -> np.ndarray:
-    rgb = np.asarray(image.convert("RGB"))
+def _cut(image: Image.Image, small: np.ndarray, region: str | None) -> tuple[str, np.ndarray | None, int]:
+    """(style, mask at the small size or None, how far from the frame the cut could reach)."""
+    if region is not None and (worn := worn_cut(image, small, region)) is not None:
+        return WORN, _kept(worn), 1
+    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)
+    if (colour := backdrop_colour(lab)) is not None:
+        return PRODUCT, _kept(_hook_removed(backdrop_cut(lab, colour))), 1
+    band = max(2, round(BORDER_FRACTION * min(small.shape[:2])))
+    cut = flatlay_cut(small)
+    return FLAT_LAY, None if cut is None else _kept(_hook_removed(cut)), band + 1
+
+
+def _kept(mask: np.ndarray) -> np.ndarray | None:
+    cleaned = mask_cleaned(mask)
+    return cleaned if cleaned.any() else None
+
+
+def _problem(mask: np.ndarray | None, margin: int) -> str:
+    if mask is None:
+        return "not_found"
+    if mask.mean() < TOO_SMALL:
+        return "too_small"
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    areas = np.sort(stats[1:, cv2.CC_STAT_AREA])[::-1]
+    if len(areas) > 1 and areas[1] >= SEVERAL * areas[0]:
+        return "several_garments"
+    sides = (mask[:margin + 1].any(axis=0), mask[-margin - 1:].any(axis=0),
+             mask[:, :margin + 1].any(axis=1), mask[:, -margin - 1:].any(axis=1))
+    return "touches_frame" if max(side.mean() for side in sides) > FRAME_TOUCH else ""
+
+
+def _hook_removed(mask: np.ndarray) -> np.ndarray:
+    """The mask without thin parts in the hook's zone (top middle): a hanger's hook or wire. Straps
+    of a sleeveless top lie off the middle and stay."""
+    if not mask.any():
+        return mask
+    x, y, width, height = cv2.boundingRect(mask.astype(np.uint8))
+    side = max(3, round(HOOK_THICKNESS * width) | 1)
+    thick = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN,
+                             cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))).astype(bool)
+    zone = np.zeros_like(mask)
+    centre, half = x + width / 2, HOOK_COLUMNS * width
+    zone[y:y + round(HOOK_ROWS * height), max(0, round(centre - half)):round(centre + half) + 1] = True
+    return mask & (thick | ~zone)
+
+
+def _downscaled(rgb: np.ndarray) -> np.ndarray:
     scale = WORK_SIDE / max(rgb.shape[:2])
     if scale >= 1:
         return rgb
     size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-
-
-def _ellipse(shape: tuple[int, int], axes: tuple[float, float]) -> np.ndarray:
-    height, width = shape
-    canvas = np.zeros((height, width), np.uint8)
-    half_axes = (max(1, round(width * axes[0])), max(1, round(height * axes[1])))
-    cv2.ellipse(canvas, (width // 2, height // 2), half_axes, 0, 0, 360, 1, thickness=-1)
-    return canvas
-
-
-def _best_cut(rgb: np.ndarray) -> np.ndarray | None:
-    """GrabCut guided by a guess of where the floor shows, else a plain cut; None when neither
-    cut is believable."""
-    height, width = rgb.shape[:2]
-    band = max(2, round(BORDER_FRACTION * min(height, width)))
-    border = np.ones((height, width), bool)
-    border[band:-band, band:-band] = False
-    centre = _ellipse((height, width), SEED_AXES) == 1
-    no_floor = np.zeros_like(border)
-    floor = _like_border(rgb, border)
-    # Garments are centred, so a floor guess covering the centre says the garment resembles the
-    # floor (grey coat on grey carpet): the guess would carve the garment away, so drop it. This
-    # also drops it for trousers whose centre is the floor between the legs, and keeps that gap.
-    if floor[centre].mean() > SUSPECT_FLOOR:
-        floor = no_floor
-    mask = _believable(_cut(rgb, border, centre, floor))
-    if mask is None and floor.any():
-        mask = _believable(_cut(rgb, border, centre, no_floor))
-    return mask
-
-
-def _cut(rgb: np.ndarray, border: np.ndarray, centre: np.ndarray, floor: np.ndarray) -> np.ndarray:
-    """Seeds: the border band is sure background, the centre and whatever is not floor are
-    probable garment, the floor probable background."""
-    seeds = np.where(floor & ~centre, cv2.GC_PR_BGD, cv2.GC_PR_FGD).astype(np.uint8)
-    seeds[border] = cv2.GC_BGD
-    return _cleaned(_grabcut(rgb, seeds))
-
-
-def _believable(mask: np.ndarray) -> np.ndarray | None:
-    return mask if MIN_AREA <= mask.mean() <= MAX_AREA else None
-
-
-def _grabcut(rgb: np.ndarray, seeds: np.ndarray) -> np.ndarray:
-    background, foreground = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
-    cv2.grabCut(bgr, seeds, None, background, foreground, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
-    return (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)
-
-
-def _like_border(rgb: np.ndarray, border: np.ndarray) -> np.ndarray:
-    """Pixels whose colour matches some border pixel and that connect to the border through such
-    pixels: the floor showing between trouser legs or sleeves. Seeding them as probable background
-    keeps them out of GrabCut's first garment colour model; specks inside a print stay garment."""
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32).reshape(-1, 3)
-    samples = lab[border.ravel()][np.random.default_rng(0).choice(border.sum(), BORDER_SAMPLES)]
-    squared = (lab**2).sum(axis=1, keepdims=True) - 2 * lab @ samples.T + (samples**2).sum(axis=1)
-    similar = (squared.min(axis=1) < BORDER_LIKE**2).reshape(border.shape).astype(np.uint8)
-    similar = cv2.morphologyEx(similar, cv2.MORPH_OPEN, _kernel(border.shape))
-    _, labels = cv2.connectedComponents(similar | border.astype(np.uint8), connectivity=4)
-    return np.isin(labels, np.unique(labels[border]))
-
-
-def _kernel(shape: tuple[int, ...]) -> np.ndarray:
-    side = max(3, round(min(shape[:2]) / 40) | 1)
-    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
-
-
-def _cleaned(mask: np.ndarray) -> np.ndarray:
-    """Open away specks, close seams, keep the big piece(s) and fill their holes."""
-    kernel = _kernel(mask.shape)
-    binary = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, kernel)
-    binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, kernel)
-    contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    filled = np.zeros_like(binary)
-    if contours:
-        areas = np.array([cv2.contourArea(c) for c in contours])
-        kept = [c for c, a in zip(contours, areas) if a >= KEEP_COMPONENT * areas.max()]
-        cv2.drawContours(filled, kept, -1, 1, thickness=-1)
-    return filled.astype(bool)

@@ -43,7 +43,6 @@ def _limit_torch_threads() -> None:
 
 
 def _build(kind: str, model_path: str) -> Encoder:
-    _limit_torch_threads()
     if kind == "default":
         from search.encoders.default import DefaultEncoder
 
@@ -56,5 +55,6 @@ def _build(kind: str, model_path: str) -> Encoder:
             )
         from search.encoders.clip import ClipEncoder
 
+        _limit_torch_threads()  # only torch encoders: the default one runs without torch
         return ClipEncoder(model_path)
     raise ImproperlyConfigured(f"Unknown SEARCH_ENCODER {kind!r}: expected one of {', '.join(ENCODERS)}.")

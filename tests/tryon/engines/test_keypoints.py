@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tryon.engines.keypoints import garment_keypoints
+from tryon.engines.keypoints import garment_keypoints, garment_landmarks
 from vision.garment import garment_mask
 
 CLOTHING = Path(__file__).resolve().parents[4] / "shared" / "data" / "clothing" / "train"
@@ -65,9 +65,53 @@ def test_skirt_crotch_is_the_hem_centre():
 def test_dress_keypoints_sit_on_bodice_and_hem():
     bodice, skirt = [(150, 60), (250, 60), (250, 250), (150, 250)], [(150, 240), (250, 240), (320, 500), (80, 500)]
     points = garment_keypoints(drawn(bodice, skirt), "full")
-    assert set(points) == {"neck", "left_shoulder", "right_shoulder", "left_hem", "right_hem"}
+    assert set(points) == {"neck", "left_neckline", "right_neckline", "left_shoulder", "right_shoulder",
+                           "left_waist", "right_waist", "left_hem", "right_hem"}
     assert_near(points, {"neck": (200, 60), "left_shoulder": (150, 60), "right_shoulder": (250, 60),
                          "left_hem": (80, 500), "right_hem": (320, 500)})
+
+
+# Landmarks on drawn garment shapes: a T-shirt with a round neck, a tank top, trousers, a dress.
+
+ROUND_NECK_TEE = [[(120, 150), (170, 150), (185, 175), (200, 180), (215, 175), (230, 150), (280, 150),
+                   (280, 450), (120, 450)], [(20, 150), (170, 150), (170, 230), (20, 230)],
+                  [(230, 150), (380, 150), (380, 230), (230, 230)]]
+TANK_TOP = [[(150, 100), (175, 100), (175, 180), (225, 180), (225, 100), (250, 100), (250, 200),
+             (280, 230), (280, 450), (120, 450), (120, 230), (150, 200)]]
+
+
+def test_tee_neckline_corners_sit_where_the_neck_opening_ends():
+    points = garment_keypoints(drawn(*ROUND_NECK_TEE), "upper")
+    assert_near(points, {"left_neckline": (170, 150), "right_neckline": (230, 150)}, tolerance=6)
+    assert points["neck"][1] >= 170  # the front of the neckline, below the shoulder line
+
+
+def test_tee_armpits_sit_where_the_sleeves_leave_the_body():
+    points = garment_keypoints(drawn(*TEE), "upper")
+    assert_near(points, {"left_armpit": (120, 230), "right_armpit": (280, 230)})
+    landmarks = garment_landmarks(drawn(*TEE), "upper")
+    assert landmarks["sleeveless"] is False and landmarks["size"] == [400, 533] and landmarks["region"] == "upper"
+    assert landmarks["points"]["left_armpit"] == [120.0, 230.0]
+
+
+def test_tank_top_is_sleeveless_with_armpits_below_its_straps():
+    landmarks = garment_landmarks(drawn(*TANK_TOP), "upper")
+    points = landmarks["points"]
+    assert landmarks["sleeveless"] is True
+    assert points["left_sleeve"] == points["left_shoulder"] and points["right_sleeve"] == points["right_shoulder"]
+    for side in ("left", "right"):  # the armhole's bottom, well below the straps' tops
+        assert 195 <= points[f"{side}_armpit"][1] <= 235, points[f"{side}_armpit"]
+
+
+def test_trouser_leg_openings_have_inner_corners_beside_the_crotch():
+    assert_near(garment_keypoints(drawn(*TROUSERS), "lower"), {
+        "left_leg_inner": (180, 460), "right_leg_inner": (220, 460)})
+
+
+def test_dress_waist_is_its_narrowest_row_below_the_bodice():
+    hourglass = [(140, 60), (260, 60), (230, 200), (300, 500), (100, 500), (170, 200)]
+    points = garment_keypoints(drawn(hourglass), "full")
+    assert_near(points, {"left_waist": (170, 200), "right_waist": (230, 200)}, tolerance=6)
 
 
 def test_empty_mask_or_unknown_region_is_an_error():

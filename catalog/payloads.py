@@ -1,0 +1,49 @@
+"""Catalog items as the API shows them, serialised once per version and shared through the cache.
+
+An item's payload is public (the same for every shopper, nothing in it depends on who asks), so it
+can be cached. Its key names everything the payload is made of: the item's `updated_at` (every
+change of its own fields moves it: save() does, and so must any queryset.update() of a shown field,
+as enrichment does), its category's slug and body region, and the site's address that absolute
+image URLs start with. A change thus makes a new key in every process, whatever the cache backend
+(locmem per process, Redis shared); the old entry just ages out. `closet_users` changes with every
+closet add, so it is read with the page's query and written into the cached payload, never cached.
+"""
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+from catalog.models import ClothingItem
+from catalog.serializers import ClothingItemSerializer
+
+PAYLOAD_SECONDS = 24 * 60 * 60
+# What a page needs from the database; the rest comes from the cache (or one query for misses).
+PAGE_FIELDS = ("pk", "closet_users", "updated_at", "category__slug", "category__body_region")
+
+
+def clothing_page_rows(items: QuerySet[ClothingItem]) -> QuerySet:
+    """The narrow form of a list query: no JSON or text columns to sort and carry, and plain rows
+    rather than models (no per-row signals)."""
+    return items.values(*PAGE_FIELDS)
+
+
+def clothing_payloads(*, rows: list[dict], request) -> list[dict]:
+    """The serialised items of clothing_page_rows(), in order."""
+    site = request.build_absolute_uri("/")
+    keys = {row["pk"]: _key(row["pk"], row["updated_at"], row["category__slug"], row["category__body_region"], site)
+            for row in rows}
+    cached = cache.get_many(keys.values())
+    payloads = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [pk for pk in keys if pk not in payloads]
+    if missing:
+        # Keyed by what was serialised: an item changed since the page's query gets its new key.
+        full = list(ClothingItem.objects.select_related("category").defer("enrichment").filter(pk__in=missing))
+        fresh = ClothingItemSerializer(full, many=True, context={"request": request}).data
+        cache.set_many({_key(item.pk, item.updated_at, item.category.slug, item.category.body_region, site): payload
+                        for item, payload in zip(full, fresh)}, PAYLOAD_SECONDS)
+        payloads.update({item.pk: payload for item, payload in zip(full, fresh)})
+    # An item deleted since the page's query is left out, as a fresh query would have.
+    return [{**payloads[row["pk"]], "closet_users": row["closet_users"]} for row in rows if row["pk"] in payloads]
+
+
+def _key(pk: int, updated_at, category_slug: str, body_region: str, site: str) -> str:
+    return f"catalog:item:{pk}:{updated_at.isoformat()}:{category_slug}:{body_region}:{site}"
