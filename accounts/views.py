@@ -15,7 +15,9 @@ from core.throttled import rate_limited_response
 
 def _safe_next(request, default: str = "home") -> str:
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # Only a path on this site: redirect() would take a bare word for a URL name and fail on it.
+    if target and target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}):
         return target
     return default
 

@@ -105,6 +105,7 @@ def seed(items_total: int, users: int, out_path: str) -> None:
     from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.usernames import username_skeleton
     from catalog.models import ClothingItem
 
     demo = list(ClothingItem.objects.order_by("id"))
@@ -124,7 +125,8 @@ def seed(items_total: int, users: int, out_path: str) -> None:
     names = [f"bench{i:03d}" for i in range(users)]
     with transaction.atomic():
         ClothingItem.objects.bulk_create(copies, batch_size=500)
-        User.objects.bulk_create([User(username=n, password=password) for n in names])
+        User.objects.bulk_create([User(username=n, username_skeleton=username_skeleton(n), password=password)
+                                   for n in names])  # bulk_create skips save(), which sets it
         by_name = {u.username: u for u in User.objects.filter(username__in=names)}
         tokens = [Token(key=Token.generate_key(), user=by_name[n]) for n in names]
         Token.objects.bulk_create(tokens)

@@ -128,9 +128,13 @@ def seed_users(count: int) -> list[str]:
     from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.usernames import username_skeleton
 
     password = make_password(None)
-    User.objects.bulk_create([User(username=f"bench{n:05d}", password=password) for n in range(count)])
+    names = [f"bench{n:05d}" for n in range(count)]
+    # bulk_create skips save(), which sets the skeleton that keeps look-alike names apart
+    User.objects.bulk_create([User(username=n, username_skeleton=username_skeleton(n), password=password)
+                              for n in names])
     tokens = [Token(key=Token.generate_key(), user=user) for user in User.objects.order_by("pk")]
     Token.objects.bulk_create(tokens)
     return [token.key for token in tokens]

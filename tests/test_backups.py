@@ -191,15 +191,18 @@ def test_a_changed_database_dump_is_refused(shop, archive, tmp_path, settings):
 def test_another_migration_state_is_refused(shop, archive, tmp_path, settings):
     backup_create(path=archive)
 
+    applied = []
+
     def older_catalog(name, data):
         if name == "manifest.json":
             manifest = json.loads(data)
+            applied.extend(manifest["migrations"]["catalog"])
             manifest["migrations"]["catalog"].pop()
             return json.dumps(manifest).encode()
 
     older = tmp_path / "older.tar.gz"
     _rewrite(archive, older, older_catalog)
-    _refused(older, settings, r"another migration state \(catalog: backup at 0002_default_categories")
+    _refused(older, settings, rf"another migration state \(catalog: backup at {applied[-2]}, database at {applied[-1]}\)")
 
 
 @pytest.mark.parametrize("name, link", [("media/../../escaped.txt", ""), ("/tmp/escaped.txt", ""),

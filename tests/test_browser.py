@@ -214,12 +214,13 @@ def test_find_similar_the_admin_and_the_api_docs_run_under_the_csp(
     from playwright.sync_api import expect
 
     from jobs.models import Job
+    from search.services import QUERY_FILE
     from tests.factories import ClothingItemFactory, UserFactory
 
     item = ClothingItemFactory()
     curator = UserFactory(username="curator", is_staff=True, is_superuser=True)
     job = Job.objects.create(owner=curator, kind=Job.Kind.IMAGE_SEARCH, status=Job.Status.SUCCEEDED, result={
-        "width": 60, "height": 80, "garments": [{"box": [0, 0, 60, 80], "region": "upper", "matches": []}]})
+        "image": QUERY_FILE, "width": 60, "height": 80, "garments": [{"box": [0, 0, 60, 80], "region": "upper", "matches": []}]})
     errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)

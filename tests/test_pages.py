@@ -68,6 +68,12 @@ def test_login_never_redirects_off_site(client):
     assert response.url == "/"
 
 
+def test_login_with_a_next_that_is_not_a_path_goes_home(client):
+    UserFactory(username="fay")
+    response = client.post("/accounts/login/", {"username": "fay", "password": PASSWORD, "next": "abc"})
+    assert response.status_code == 302 and response.url == "/"
+
+
 def test_photo_upload_page_accepts_a_photo_and_explains_a_bad_one(signed_in, shopper):
     bad = SimpleUploadedFile("me.jpg", b"<html>", content_type="image/jpeg")
     response = signed_in.post("/accounts/photos/upload/", {"image": bad})
