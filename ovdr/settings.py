@@ -147,6 +147,10 @@ USE_TZ = True
 # Shared by every web process in production (throttle counters): CACHE_URL=redis://127.0.0.1:6379/1.
 # `check --deploy` fails on a process-local or non-atomic one when DEBUG is off (accounts/checks.py).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # Room for every catalog item's payload (catalog/payloads.py): at the default 300 entries a page of a
+    # larger catalog evicts what the next page needs, and every list is serialised afresh.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=20000))
 # Sign-in attempts per address and per username + address, sign-ups and wrong API tokens per address,
 # password resets per address, within the window.
 AUTH_ATTEMPTS_LIMIT = env.int("AUTH_ATTEMPTS_LIMIT", default=10)

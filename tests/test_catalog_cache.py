@@ -52,3 +52,17 @@ def test_enrichment_moves_updated_at_so_a_cached_payload_shows_its_mask(anon_api
     after = _list(anon_api)[0]["results"][0]
     assert not before["mask"] and after["mask"]
     assert after["updated_at"] != before["updated_at"]
+
+
+def test_the_default_cache_keeps_every_payload_of_a_catalog_larger_than_locmems_default(anon_api, settings):
+    """Django's locmem cache holds 300 entries unless told otherwise: a larger catalog would evict the
+    payloads the next page needs, and every page would be serialised afresh."""
+    template = ClothingItemFactory()
+    ClothingItem.objects.bulk_create([
+        ClothingItem(title=f"Copy {n}", category_id=template.category_id, image=template.image.name, price="9.90")
+        for n in range(400)])
+    pages = -(-ClothingItem.objects.count() // settings.REST_FRAMEWORK["PAGE_SIZE"])
+    for page in range(1, pages + 1):
+        _list(anon_api, f"/api/v1/clothes?page={page}")
+    for page in range(1, pages + 1):
+        assert _list(anon_api, f"/api/v1/clothes?page={page}")[1] == 2  # count and the page's rows, nothing more
