@@ -27,6 +27,15 @@ def job_result(kind: str, *, image: str):
     return register
 
 
+class JobPictureResultSerializer(serializers.Serializer):
+    """What every registered result has: its kind and its picture, fetched at the job's `result_url`."""
+
+    kind = serializers.CharField(help_text="The job's kind, which tells the result shapes apart.")
+    image = serializers.CharField(help_text="The picture's file name; fetch it at the job's `result_url`.")
+    width = serializers.IntegerField(help_text="The picture's width in pixels.")
+    height = serializers.IntegerField(help_text="The picture's height in pixels.")
+
+
 def job_file_names() -> list[str]:
     """The `{name}` of /api/v1/jobs/{id}/files/{name}.jpg: each kind's image."""
     return sorted({result.image.removesuffix(".jpg") for result in JOB_RESULTS.values()})

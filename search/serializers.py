@@ -6,7 +6,7 @@ from catalog.models import Category
 from catalog.serializers import CategorySlugField, ScoredItemSerializer
 from core.ids import id_field
 from jobs.models import Job
-from jobs.serializers import job_result
+from jobs.serializers import JobPictureResultSerializer, job_result
 from search.services import MAX_QUERY_LENGTH, QUERY_FILE
 
 
@@ -58,11 +58,7 @@ class GarmentSerializer(serializers.Serializer):
 
 
 @job_result(Job.Kind.IMAGE_SEARCH, image=QUERY_FILE)
-class ImageSearchResultSerializer(serializers.Serializer):
-    """A succeeded image search's `Job.result`."""
+class ImageSearchResultSerializer(JobPictureResultSerializer):
+    """A succeeded image search's `Job.result`: the picture is the photo searched."""
 
-    kind = serializers.CharField(help_text="`image_search`.")
-    image = serializers.CharField(help_text="The file name of the photo searched; fetch it at the job's `result_url`.")
-    width = serializers.IntegerField(help_text="The photo's width in pixels.")
-    height = serializers.IntegerField(help_text="The photo's height in pixels.")
     garments = GarmentSerializer(many=True, help_text="The garments found, one per body region.")

@@ -6,7 +6,7 @@ from catalog.models import ClothingItem
 from catalog.serializers import ClothingItemSerializer
 from core.ids import id_field
 from jobs.models import Job
-from jobs.serializers import job_result
+from jobs.serializers import JobPictureResultSerializer, job_result
 from tryon.engines import ENGINE_NAMES
 from tryon.models import RESULT_FILE, Combination
 
@@ -74,13 +74,9 @@ class TryOnSerializer(serializers.Serializer):
 
 
 @job_result(Job.Kind.TRYON, image=RESULT_FILE)
-class TryOnResultSerializer(serializers.Serializer):
-    """A succeeded try-on's `Job.result`."""
+class TryOnResultSerializer(JobPictureResultSerializer):
+    """A succeeded try-on's `Job.result`: the picture is the try-on, the size of your photo."""
 
-    kind = serializers.CharField(help_text="`tryon`.")
-    image = serializers.CharField(help_text="The file name of the picture; fetch it at the job's `result_url`.")
-    width = serializers.IntegerField(help_text="The picture's width in pixels (that of your photo).")
-    height = serializers.IntegerField(help_text="The picture's height in pixels.")
     engine = serializers.CharField(help_text="The engine that rendered it.")
 
 
