@@ -19,13 +19,14 @@ def closet_enforce_caps(sender, instance: ClosetItem, raw: bool, **kwargs) -> No
     if raw or not instance._state.adding:
         return
     user_lock(user_id=instance.user_id)
-    mine = ClosetItem.objects.filter(user_id=instance.user_id)
-    if mine.filter(item_id=instance.item_id).exists():
+    # One query answers both rules: a duplicate is necessarily of the item's own category.
+    kept = list(ClosetItem.objects.filter(user_id=instance.user_id, item__category_id=instance.item.category_id)
+                .values_list("item_id", flat=True))
+    if instance.item_id in kept:
         raise ValidationError("This item is already in your closet.", code="duplicate")
-    category = instance.item.category
-    if mine.filter(item__category=category).count() >= MAX_ITEMS_PER_CATEGORY:
+    if len(kept) >= MAX_ITEMS_PER_CATEGORY:
         raise ValidationError(
-            f"Max {MAX_ITEMS_PER_CATEGORY} {category.name.lower()} items allowed. Remove one to add new.",
+            f"Max {MAX_ITEMS_PER_CATEGORY} {instance.item.category.name.lower()} items allowed. Remove one to add new.",
             code="category_full",
         )
 
