@@ -19,12 +19,17 @@ def _enqueue(task: str, argument) -> None:
 
 @receiver(post_init, sender=ClothingItem, dispatch_uid="search_remember_state")
 def remember_state(sender, instance: ClothingItem, **kwargs) -> None:
-    instance._search_state = (instance.image.name, instance.is_active)
+    # Reading a deferred field loads it through another instance, whose post_init would read it again.
+    known = not {"image", "is_active"} & instance.get_deferred_fields()
+    instance._search_state = (instance.image.name, instance.is_active) if known else None
 
 
 @receiver(post_save, sender=ClothingItem, dispatch_uid="search_item_saved")
 def item_saved(sender, instance: ClothingItem, created: bool, raw: bool, **kwargs) -> None:
     if raw or not settings.SEARCH_ENRICH_ON_SAVE:
+        return
+    if instance._search_state is None:  # saved from a partial load: what changed is unknown
+        _enqueue("search.tasks.items_reindex", [instance.pk])
         return
     image, active = instance._search_state
     if created or image != instance.image.name:

@@ -68,6 +68,18 @@ def test_deactivating_or_deleting_takes_items_out_of_the_index(settings, indexed
     assert len(loaded_index(encoder=encoder, space="image")) == 3
 
 
+def test_a_partly_loaded_item_can_be_read_and_saved_and_is_reindexed(settings, indexed,
+                                                                     django_capture_on_commit_callbacks):
+    """Search remembers an item's photo and state when it is loaded; a load that defers them must not
+    read them (each read loads another deferred instance) and a save must still reach the index."""
+    settings.SEARCH_ENRICH_ON_SAVE = True
+    partial = ClothingItem.objects.only("pk", "title").get(pk=indexed["dress"].pk)
+    partial.refresh_from_db(fields=["mask"])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        partial.save()
+    assert len(callbacks) == 1
+
+
 def test_a_new_item_is_enriched_and_becomes_searchable_by_itself(settings, anon_api, indexed,
                                                                   django_capture_on_commit_callbacks):
     settings.SEARCH_ENRICH_ON_SAVE = True
