@@ -1,8 +1,11 @@
-from django.conf import settings
-from django.http import HttpResponse
+import mimetypes
+import posixpath
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
-from django.views.static import serve
 
 from catalog.selectors import clothing_list
 from recommend.personal import for_you
@@ -21,8 +24,16 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@require_safe
 def catalog_media(request, path: str):
-    """Catalog images are public. In production a web server may serve MEDIA_ROOT/catalog/
-    directly; shoppers' files under MEDIA_ROOT/private/ are never served this way."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT / "catalog")
+    """Catalog images are public: their URLs on the filesystem storage (on S3 they point at the bucket).
+    Read through the storage API; shoppers' files under private/ are never served this way."""
+    name = posixpath.normpath(f"catalog/{path}")
+    if not name.startswith("catalog/"):
+        raise Http404
+    try:
+        handle = default_storage.open(name, "rb")
+    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
+        raise Http404
+    return FileResponse(handle, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
 
