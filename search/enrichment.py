@@ -1,5 +1,7 @@
 """Catalog enrichment: what a curator would otherwise type, computed from the garment photo."""
 
+from typing import Callable
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +12,7 @@ from catalog.titles import clothing_title_build
 from core.uploads import stored_image_rgb, stored_mask
 from search.encoders import get_encoder
 from search.encoders.base import SPACES, Encoder
-from search.store import embeddings_store, index_upsert, item_text, items_needing_embedding
+from search.store import embeddings_store, index_build, index_upsert, item_text, items_needing_embedding
 
 ENCODE_BATCH = 32
 
@@ -93,3 +95,21 @@ def items_embed(*, encoder: Encoder, items: list[ClothingItem]) -> int:
             embeddings_store(encoder=encoder, space=space, items=batch, vectors=vectors)
             written += len(batch)
     return written
+
+
+def search_index_rebuild(*, batch_size: int = 64, progress: Callable[[int], None] = lambda done: None
+                         ) -> tuple[int, dict[str, int]]:
+    """Analyse active items never enriched, encode what changed, rebuild every space's index (and publish
+    it, across machines). Resumable: work already stored is not redone. Returns the vectors encoded and
+    each space's size; `progress(n)` hears of each batch of n items."""
+    encoder = get_encoder()
+    items = ClothingItem.objects.filter(is_active=True).select_related("category").order_by("pk")
+    encoded = 0
+    for start in range(0, items.count(), batch_size):
+        batch = list(items[start:start + batch_size])
+        for item in batch:
+            if not item.enrichment:
+                item_analyse(item=item, encoder=encoder)
+        encoded += items_embed(encoder=encoder, items=batch)
+        progress(len(batch))
+    return encoded, {space: len(index_build(encoder=encoder, space=space)) for space in SPACES}
