@@ -30,7 +30,7 @@ from django.core.files.storage import Storage, storages
 
 from catalog.models import ClothingItem
 from search.encoders.base import SPACES, Encoder
-from search.index import IndexMissing, VectorIndex
+from search.index import IndexMismatch, IndexMissing, VectorIndex
 from search.models import ItemEmbedding
 
 logger = logging.getLogger(__name__)
@@ -243,6 +243,21 @@ def loaded_index(*, encoder: Encoder, space: str) -> VectorIndex:
             return cached[0]
         _cache[key] = (index, version, now)
         return index
+
+
+def index_versions(*, encoder: Encoder) -> dict[str, str | None]:
+    """Each space's index version this process serves, after looking for a newer published one; None
+    where it has no usable index (search answers 503 until one is built)."""
+    versions = {}
+    for space in SPACES:
+        try:
+            loaded_index(encoder=encoder, space=space)
+        except (IndexMissing, IndexMismatch):
+            versions[space] = None
+            continue
+        with _cache_lock:
+            versions[space] = _cache[f"{index_path()}|{encoder.name}|{space}"][1]
+    return versions
 
 
 def forget_loaded_indexes() -> None:
