@@ -228,3 +228,32 @@ def test_a_damaged_published_index_is_refused_and_the_local_copy_kept(bucket, an
     assert _search(anon_api, "a red dress", seconds=0) == [dress.pk]
     assert VectorIndex.stored_version(tmp_path / "web-index", space="text") == kept
     assert not (tmp_path / "web-index" / "text.damaged.faiss").exists()
+
+
+def _media_objects(bucket) -> dict[str, bytes]:
+    return {key: bucket["client"].get_object(Bucket=bucket["name"], Key=key)["Body"].read()
+            for key in _keys(bucket) if key.startswith("media/")}
+
+
+def test_backup_and_restore_read_and_write_the_media_in_the_bucket(bucket, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from accounts.models import Photo
+    from ovdr.backups import backup_create
+    from ovdr.restore import backup_restore
+    from tests.factories import UserFactory, image_bytes
+
+    photo = Photo.objects.create(owner=UserFactory(), image=ContentFile(image_bytes(color=(10, 20, 30)), name="me.jpg"))
+    garment(slug="tops", title="White Cotton T-Shirt", color=(245, 245, 245))
+    before = _media_objects(bucket)
+    assert len(before) == 2
+    manifest = backup_create(path=tmp_path / "backup.tar.gz")
+    assert manifest["media_files"] == 2 and set(before) <= set(manifest["files"])  # bucket key = archive name
+
+    photo.image.delete(save=False)
+    default_storage.save("private/photos/added-after.jpg", ContentFile(image_bytes(color=(1, 1, 1))))
+    assert _media_objects(bucket) != before
+    backup_restore(path=tmp_path / "backup.tar.gz", overwrite=True)
+    assert _media_objects(bucket) == before  # byte for byte, and nothing else
+    assert not _files(tmp_path / "web-media")
