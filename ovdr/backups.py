@@ -1,8 +1,8 @@
 """Back up and restore the database and the media together, as one tar.gz archive.
 
 Archive layout: `db.json` (a Django fixture: `loaddata` reads it, and it carries no engine-specific SQL, so a
-MariaDB backup restores into SQLite and back), `media/...` (every media file, read through the storage API: MEDIA_ROOT or the bucket) and `manifest.json` (written
-last: creation time, applied migrations per app, rows per model, sha256 of every other member).
+MariaDB backup restores into SQLite and back), `media/...` (every media file, read through the storage API:
+MEDIA_ROOT or the bucket) and `manifest.json` (written last: creation time, applied migrations per app, rows per model, sha256 of every other member).
 Rows keep their primary keys, so URLs, job ids and file names stay valid; references to permissions and
 content types are natural keys, because `migrate` rebuilds those with ids of its own. The checksums catch
 damage, not an attacker who also rewrites the manifest. Restoring: `ovdr.restore`.

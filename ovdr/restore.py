@@ -1,7 +1,7 @@
 """Restore an archive written by `ovdr.backups.backup_create`: all of it, or nothing.
 
-The archive is streamed into a staging folder (beside MEDIA_ROOT on the filesystem storage) and checked there (only plain files with
-relative names, checksums equal to the manifest's, migrations equal to this database's). Then one transaction
+The archive is streamed into a staging folder (beside MEDIA_ROOT on the filesystem storage) and checked there
+(only plain files with relative names, checksums equal to the manifest's, migrations equal to this database's). Then one transaction
 deletes the backed-up tables' rows and loads the fixture, and MEDIA_ROOT is swapped with the staged media by two
 renames; a failure at any point leaves the old rows and the old media in place. On a bucket (MEDIA_STORAGE=s3)
 the media goes through the storage API instead (`_replace_in_storage`).
