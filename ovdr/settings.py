@@ -5,6 +5,7 @@ Production sets DEBUG=False, SECRET_KEY, DATABASE_URL (mysql://...) and Q_BROKER
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -198,6 +199,16 @@ if MEDIA_STORAGE == "s3":
     # Seconds a signed URL lasts: private files are streamed by ownership-checking views, so a URL of one
     # (storage.url) is only ever a short-lived signed one; catalog URLs are unsigned (core/storage.py).
     AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=300)
+    AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None  # e.g. a CDN before media/catalog/
+    # Pages show catalog images from the bucket's address, so the Content-Security-Policy must allow it:
+    # MEDIA_ORIGINS, or the address django-storages builds URLs from (a custom domain, the endpoint, or AWS's
+    # bucket hosts).
+    _bucket_hosts = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"] + (
+        [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com"] if AWS_S3_REGION_NAME else [])
+    MEDIA_ORIGINS = env.list("MEDIA_ORIGINS", default=[f"https://{AWS_S3_CUSTOM_DOMAIN}"] if AWS_S3_CUSTOM_DOMAIN
+                             else ["{0.scheme}://{0.netloc}".format(urlsplit(AWS_S3_ENDPOINT_URL))]
+                             if AWS_S3_ENDPOINT_URL else _bucket_hosts)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += MEDIA_ORIGINS
 elif MEDIA_STORAGE != "filesystem":
     raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {MEDIA_STORAGE!r}.")
 # Shoppers' photos live under private/ and are only served by ownership-checking views; catalog images

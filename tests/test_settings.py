@@ -86,5 +86,21 @@ def test_media_storage_selects_the_filesystem_by_default_and_a_bucket_with_s3():
     assert _python(STORAGE_CONF).stdout.split()[:2] == ["FileSystemStorage", "False"]
     s3 = _python(STORAGE_CONF, MEDIA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="shop", AWS_S3_ENDPOINT_URL="http://minio:9000")
     assert s3.stdout.split() == ["MediaStorage", "True", "shop", "search-index", "media", "False"], s3.stderr
+
+
+IMG_SRC = ("import django; django.setup(); from django.conf import settings as s; "
+           "print(*s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])")
+
+
+def test_pages_may_show_catalog_images_from_the_bucket():
+    assert _python(IMG_SRC).stdout.split() == ["'self'", "data:", "blob:"]
+    bucket = {"MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "shop"}
+    for env, origins in [
+        ({"AWS_S3_ENDPOINT_URL": "http://minio.internal:9000"}, ["http://minio.internal:9000"]),
+        ({"AWS_S3_REGION_NAME": "eu-west-1"}, ["https://shop.s3.amazonaws.com", "https://shop.s3.eu-west-1.amazonaws.com"]),
+        ({"AWS_S3_CUSTOM_DOMAIN": "img.example.com"}, ["https://img.example.com"]),
+    ]:
+        result = _python(IMG_SRC, **bucket, **env)
+        assert result.stdout.split()[3:] == origins, result.stderr
     assert "AWS_STORAGE_BUCKET_NAME" in _python(STORAGE_CONF, MEDIA_STORAGE="s3").stderr  # required
     assert "MEDIA_STORAGE must be" in _python(STORAGE_CONF, MEDIA_STORAGE="ftp").stderr
