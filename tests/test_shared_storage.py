@@ -257,3 +257,46 @@ def test_backup_and_restore_read_and_write_the_media_in_the_bucket(bucket, tmp_p
     backup_restore(path=tmp_path / "backup.tar.gz", overwrite=True)
     assert _media_objects(bucket) == before  # byte for byte, and nothing else
     assert not _files(tmp_path / "web-media")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1366, 390])
+def test_catalog_pages_show_images_straight_from_the_bucket(bucket, live_server, settings, width, monkeypatch):
+    """In a real browser: the catalog's images load from the bucket's address under the site's
+    Content-Security-Policy (which MEDIA_STORAGE=s3 opens to that origin, as ovdr/settings.py does)."""
+    import shutil as shell
+
+    chromium = shell.which("chromium")
+    playwright = pytest.importorskip("playwright.sync_api")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
+    endpoint = bucket["env"]["AWS_S3_ENDPOINT_URL"]
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**directives, "img-src": [*directives["img-src"], endpoint]}}
+    for title, color in [("Red Floral Summer Dress", (200, 30, 40)), ("Blue Denim Jeans", (40, 70, 160)),
+                         ("White Cotton T-Shirt", (235, 235, 235))]:
+        garment(slug="tops", title=title, color=color)
+    problems: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.on("console", lambda message: "Content Security Policy" in message.text
+                    and problems.append(message.text))
+            page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
+            page.goto(f"{live_server.url}/catalog/")
+            images = page.locator("img[loading=lazy]")
+            assert images.count() == 3
+            for index in range(3):
+                images.nth(index).scroll_into_view_if_needed()
+                page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=images.nth(index)
+                                       .element_handle(), timeout=10_000)
+                assert images.nth(index).get_attribute("src").startswith(f"{endpoint}/{bucket['name']}/media/catalog/")
+            folder = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(folder / f"s3-catalog-{width}.png"), full_page=True)
+        finally:
+            browser.close()
+    assert not problems, problems
+    assert not _files(tmp_media := Path(settings.MEDIA_ROOT)), _files(tmp_media)
