@@ -1,5 +1,6 @@
 """Catalog enrichment: what a curator would otherwise type, computed from the garment photo."""
 
+import logging
 from typing import Callable
 
 from django.core.files.base import ContentFile
@@ -15,6 +16,7 @@ from search.encoders.base import SPACES, Encoder
 from search.store import embeddings_store, index_build, index_upsert, item_text, items_needing_embedding
 
 ENCODE_BATCH = 32
+logger = logging.getLogger(__name__)
 
 
 def _fill_cutout(item: ClothingItem, image: Image.Image) -> None:
@@ -81,6 +83,21 @@ def item_enrich(*, item: ClothingItem) -> ClothingItem:
     return item
 
 
+def _stored_pictures(items: list[ClothingItem]) -> tuple[list[ClothingItem], list[tuple]]:
+    """The items whose photo and mask can still be read, with them. A file can vanish under a reader: a worker
+    re-analysing the same item (build_search_index beside the enrichment of an import) replaces its mask and
+    deletes the old one; that worker then embeds and indexes the item with its new files, so skip it here."""
+    kept, pictures = [], []
+    for item in items:
+        try:
+            pictures.append((stored_image_rgb(item.image), stored_mask(item.mask)))
+        except FileNotFoundError:
+            logger.info("Item %s changed while it was being encoded; its enrichment task encodes it.", item.pk)
+            continue
+        kept.append(item)
+    return kept, pictures
+
+
 def items_embed(*, encoder: Encoder, items: list[ClothingItem]) -> int:
     """Encode what changed since it was last encoded; returns how many vectors were written."""
     written = 0
@@ -89,7 +106,10 @@ def items_embed(*, encoder: Encoder, items: list[ClothingItem]) -> int:
         for start in range(0, len(stale), ENCODE_BATCH):
             batch = stale[start:start + ENCODE_BATCH]
             if space == "image":
-                vectors = encoder.encode_images([stored_image_rgb(i.image) for i in batch], [stored_mask(i.mask) for i in batch])
+                batch, pictures = _stored_pictures(batch)
+                if not batch:
+                    continue
+                vectors = encoder.encode_images([image for image, _ in pictures], [mask for _, mask in pictures])
             else:
                 vectors = encoder.encode_item_texts([item_text(i) for i in batch])
             embeddings_store(encoder=encoder, space=space, items=batch, vectors=vectors)
