@@ -22,11 +22,14 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Two worker clusters (docs/DEPLOY.md): the default one for try-ons and image searches, the bulk one for
+# enrichment and index updates, so a shopper's job never queues behind the demo catalog's analysis.
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	Q_BULK_CLUSTER=bulk $(PY) manage.py seed_demo
 	@echo "OVDR on http://$(ADDR)/  (admin: /admin/, API docs: /api/docs/)"
-	trap 'kill 0' EXIT INT TERM; $(PY) manage.py qcluster & $(PY) manage.py runserver $(ADDR)
+	trap 'kill 0' EXIT INT TERM; export Q_BULK_CLUSTER=bulk; $(PY) manage.py qcluster & \
+	    Q_CLUSTER_NAME=bulk $(PY) manage.py qcluster & $(PY) manage.py runserver $(ADDR)
 
 # The import contracts of .importlinter (docs/ARCHITECTURE.md): a broken layer fails before any test runs.
 # No cache: the whole graph takes well under a second, and no cache folder lands in the tree.

@@ -3,12 +3,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
-from django_q.tasks import async_task
 
 from catalog.models import CAPTION_KEYS, Category, ClothingItem
 from catalog.previews import cutout_preview
 from catalog.services import clothing_set_active
 from core.uploads import image_normalise
+from jobs.services import bulk_task_enqueue
 
 
 @admin.register(Category)
@@ -159,7 +159,7 @@ class ClothingItemAdmin(admin.ModelAdmin):
     def enrich_again(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         for item_id in ids:
-            async_task("search.tasks.item_enrich", item_id)
+            bulk_task_enqueue(task="search.tasks.item_enrich", args=(item_id,))
         self.message_user(request, f"{len(ids)} items queued for enrichment.", messages.SUCCESS)
 
     @admin.action(description="Activate selected items")

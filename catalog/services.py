@@ -6,12 +6,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django_q.tasks import async_task
 
 from accounts.models import User
 from catalog.models import CAPTION_KEYS, Category, ClothingItem
 from catalog.signals import item_viewed
 from core.uploads import image_normalise
+from jobs.services import bulk_task_enqueue
 
 DETAIL_KEYS = ("brand", "product_name", "store", "description", "url", "tags", "sizes", "season", "on_sale")
 DECIMAL_KEYS = ("price", "rating")
@@ -63,7 +63,7 @@ def clothing_set_active(*, item_ids, active: bool) -> int:
     item_ids = list(item_ids)
     count = ClothingItem.objects.filter(pk__in=item_ids).update(is_active=active)
     if settings.SEARCH_ENRICH_ON_SAVE:
-        transaction.on_commit(lambda: async_task("search.tasks.items_reindex", item_ids))
+        transaction.on_commit(lambda: bulk_task_enqueue(task="search.tasks.items_reindex", args=(item_ids,)))
     return count
 
 

@@ -196,8 +196,10 @@ def image_normalise(*, upload, max_bytes: int | None = None, max_pixels: int | N
 
 
 def stored_image_rgb(field) -> Image.Image:
-    """An image already in storage (validated on the way in), decoded as RGB."""
-    with field.open("rb") as handle:
+    """An image already in storage (validated on the way in), decoded as RGB. Opened afresh from the storage
+    each time (not the field's cached handle), so a file replaced and deleted meanwhile raises FileNotFoundError
+    on the filesystem and on a bucket alike."""
+    with field.storage.open(field.name, "rb") as handle:
         image = Image.open(handle)
         image.load()
     return image.convert("RGB")

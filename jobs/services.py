@@ -9,9 +9,7 @@ the inputs its kind declared (`@job_handler(kind, inputs=(...))`).
 """
 
 import logging
-import shutil
 from datetime import timedelta
-from pathlib import Path
 from typing import Callable, Protocol
 
 from django.conf import settings
@@ -25,6 +23,7 @@ from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
 from core.limits import LimitReached
+from core.storage import storage_delete_tree
 from jobs.models import Job
 
 logger = logging.getLogger(__name__)
@@ -98,6 +97,12 @@ def job_create(*, owner: AbstractBaseUser, kind: str, params: dict, cache_key: s
     return job
 
 
+def bulk_task_enqueue(*, task: str, args: tuple = ()) -> None:
+    """Queue work no shopper waits for (catalog enrichment, index updates) on the bulk cluster's queue
+    (Q_BULK_CLUSTER), so that try-ons and image searches on the default cluster never queue behind it."""
+    async_task(task, *args, cluster=settings.Q_BULK_CLUSTER or None)
+
+
 def jobs_delete(*, jobs) -> int:
     """Delete jobs and their files (what was made from a deleted photo: a job made from a photo
     names it as `photo_id` in its params). A running one stops at its next report, its row gone."""
@@ -108,18 +113,13 @@ def jobs_delete(*, jobs) -> int:
 
 
 def _files_delete(job: Job) -> None:
-    shutil.rmtree(default_storage.path(job.files_prefix), ignore_errors=True)
+    storage_delete_tree(default_storage, job.files_prefix)
 
 
 def _outputs_delete(job: Job) -> None:
     """A killed attempt may have left half-written files; a retry must neither show them nor save
     its own beside them under another name (storage never overwrites)."""
-    folder, inputs = Path(default_storage.path(job.files_prefix)), JOB_INPUTS.get(job.kind, ())
-    for path in folder.iterdir() if folder.is_dir() else ():
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.name not in inputs:
-            path.unlink(missing_ok=True)
+    storage_delete_tree(default_storage, job.files_prefix, keep=JOB_INPUTS.get(job.kind, ()))
 
 
 def _fail(job: Job, *, message: str) -> bool:

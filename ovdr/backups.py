@@ -1,8 +1,8 @@
 """Back up and restore the database and the media together, as one tar.gz archive.
 
 Archive layout: `db.json` (a Django fixture: `loaddata` reads it, and it carries no engine-specific SQL, so a
-MariaDB backup restores into SQLite and back), `media/...` (all of MEDIA_ROOT) and `manifest.json` (written
-last: creation time, applied migrations per app, rows per model, sha256 of every other member).
+MariaDB backup restores into SQLite and back), `media/...` (every media file, read through the storage API:
+MEDIA_ROOT or the bucket) and `manifest.json` (written last: creation time, applied migrations per app, rows per model, sha256 of every other member).
 Rows keep their primary keys, so URLs, job ids and file names stay valid; references to permissions and
 content types are natural keys, because `migrate` rebuilds those with ids of its own. The checksums catch
 damage, not an attacker who also rewrites the manifest. Restoring: `ovdr.restore`.
@@ -12,7 +12,6 @@ import datetime
 import hashlib
 import io
 import json
-import os
 import tarfile
 import tempfile
 from collections import defaultdict
@@ -22,12 +21,15 @@ from pathlib import Path
 import django
 from django.apps import apps
 from django.conf import settings
+from django.core.files.storage import Storage, default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import DEFAULT_DB_ALIAS, connection, router, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Model
 from django.utils import timezone
+
+from core.storage import storage_walk
 
 FORMAT = 1
 MANIFEST, FIXTURE, MEDIA = "manifest.json", "db.json", "media"
@@ -130,11 +132,11 @@ def _objects(models: list[type[Model]]):
         yield from rows.order_by(model._meta.pk.name).iterator(chunk_size=1000)
 
 
-def _add_file(tar: tarfile.TarFile, source: Path, arcname: str) -> str:
-    with source.open("rb") as stream:
-        info = tar.gettarinfo(arcname=arcname, fileobj=stream)
-        reader = Sha256Reader(stream)
-        tar.addfile(info, reader)
+def _add_stream(tar: tarfile.TarFile, stream, *, arcname: str, size: int) -> str:
+    info = tarfile.TarInfo(arcname)
+    info.size, info.mtime, info.mode = size, int(timezone.now().timestamp()), 0o644
+    reader = Sha256Reader(stream)
+    tar.addfile(info, reader)
     return reader.sha256.hexdigest()
 
 
@@ -144,14 +146,17 @@ def _add_bytes(tar: tarfile.TarFile, data: bytes, arcname: str) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
-def _media_files(root: Path):
-    """Every regular file under MEDIA_ROOT, in a stable order; links are neither followed nor kept."""
-    for directory, subdirectories, names in os.walk(root):
-        subdirectories.sort()
-        for name in sorted(names):
-            source = Path(directory) / name
-            if source.is_file() and not source.is_symlink():
-                yield source, f"{MEDIA}/{source.relative_to(root).as_posix()}"
+def _media_add(tar: tarfile.TarFile, storage: Storage) -> dict[str, str]:
+    """Every media file, read through the storage API (the filesystem or a bucket), in a stable order."""
+    files = {}
+    for name in storage_walk(storage):
+        arcname = f"{MEDIA}/{name}"
+        try:
+            with storage.open(name, "rb") as stream:
+                files[arcname] = _add_stream(tar, stream, arcname=arcname, size=storage.size(name))
+        except FileNotFoundError:  # deleted since the listing (a shopper removed a photo): gone anyway
+            continue
+    return files
 
 
 def backup_create(*, path: Path) -> dict:
@@ -169,13 +174,10 @@ def backup_create(*, path: Path) -> dict:
             with database_snapshot(), fixture.open("w", encoding="utf-8") as stream:
                 manifest.update(migrations=migrations_applied(), rows=row_counts(models))
                 _FixtureSerializer().serialize(_objects(models), stream=stream, cls=_ExactEncoder)
-            files = {FIXTURE: _add_file(tar, fixture, FIXTURE)}
+            with fixture.open("rb") as stream:
+                files = {FIXTURE: _add_stream(tar, stream, arcname=FIXTURE, size=fixture.stat().st_size)}
             # Media files are written once under fresh names, so reading them after the snapshot is safe.
-            for source, arcname in _media_files(Path(settings.MEDIA_ROOT)):
-                try:
-                    files[arcname] = _add_file(tar, source, arcname)
-                except FileNotFoundError:  # deleted since the listing (a shopper removed a photo): gone anyway
-                    continue
+            files.update(_media_add(tar, default_storage))
             manifest.update(media_files=len(files) - 1, files=files)
             _add_bytes(tar, json.dumps(manifest, indent=2, sort_keys=True).encode(), MANIFEST)
         partial.replace(path)

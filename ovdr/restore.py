@@ -1,9 +1,10 @@
 """Restore an archive written by `ovdr.backups.backup_create`: all of it, or nothing.
 
-The archive is streamed into a staging folder beside MEDIA_ROOT and checked there (only plain files with
-relative names, checksums equal to the manifest's, migrations equal to this database's). Then one transaction
+The archive is streamed into a staging folder (beside MEDIA_ROOT on the filesystem storage) and checked there
+(only plain files with relative names, checksums equal to the manifest's, migrations equal to this database's). Then one transaction
 deletes the backed-up tables' rows and loads the fixture, and MEDIA_ROOT is swapped with the staged media by two
-renames; a failure at any point leaves the old rows and the old media in place.
+renames; a failure at any point leaves the old rows and the old media in place. On a bucket (MEDIA_STORAGE=s3)
+the media goes through the storage API instead (`_replace_in_storage`).
 """
 
 import gzip
@@ -15,13 +16,15 @@ import uuid
 import zlib
 from pathlib import Path, PurePosixPath
 
-from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.core import serializers
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Model
 
+from core.storage import storage_walk
 from ovdr.backups import (
     FIXTURE, FORMAT, MANIFEST, MEDIA, BackupError, Sha256Reader, backup_models, migrations_applied, row_counts,
 )
@@ -142,6 +145,32 @@ def _media_swap(*, staged: Path, media_root: Path) -> Path | None:
     return aside
 
 
+def _media_upload(*, staged: Path, storage: Storage) -> set[str]:
+    """Write every staged file under its own name through the storage API (a bucket); returns the names."""
+    names = set()
+    for source in sorted(path for path in staged.rglob("*") if path.is_file()):
+        name = source.relative_to(staged).as_posix()
+        storage.delete(name)  # storage never overwrites: it would save the file under another name
+        with source.open("rb") as handle:
+            if storage.save(name, File(handle)) != name:
+                raise BackupError(f"The storage saved {name} under another name; the restore stopped.")
+        names.add(name)
+    return names
+
+
+def _replace_in_storage(*, staging: Path, storage: Storage, rows: dict[str, int]) -> None:
+    """On a bucket there is no rename to swap with: the rows are replaced in one transaction that also
+    covers writing the backup's files, then the files the backup does not have are deleted. A failure
+    while writing rolls the rows back but may leave some files of the backup beside the old ones (under
+    their own names, which the old rows do not use); running the restore again completes it."""
+    with transaction.atomic():
+        _database_replace(fixture=staging / FIXTURE, rows=rows)
+        restored = _media_upload(staged=staging / MEDIA, storage=storage)
+    for name in list(storage_walk(storage)):
+        if name not in restored:
+            storage.delete(name)
+
+
 def _replace(*, staging: Path, media_root: Path, rows: dict[str, int]) -> None:
     staged = staging / MEDIA
     staged.mkdir(exist_ok=True)
@@ -165,18 +194,26 @@ def backup_restore(*, path: Path, overwrite: bool = False) -> dict:
     changes nothing) when the archive is unsafe or damaged, was taken at other migrations, or, unless
     `overwrite`, when this database has data. Stop the web processes and workers first; rebuild the search
     index (derived data) after."""
-    path, media_root = Path(path), Path(settings.MEDIA_ROOT)
+    path, storage = Path(path), default_storage
+    on_disk = isinstance(storage, FileSystemStorage)
     if not path.is_file():
         raise BackupError(f"No backup archive at {path}.")
     if not overwrite and database_has_data():
         raise BackupError("This database has data and restoring replaces all of it: confirm with --yes.")
-    media_root.parent.mkdir(parents=True, exist_ok=True)
-    # Beside MEDIA_ROOT, so the swap is a rename within one filesystem.
-    staging = Path(tempfile.mkdtemp(dir=media_root.parent, prefix=f".{media_root.name}-restore-"))
+    if on_disk:
+        media_root = Path(storage.location)
+        media_root.parent.mkdir(parents=True, exist_ok=True)
+        # Beside MEDIA_ROOT, so the swap is a rename within one filesystem.
+        staging = Path(tempfile.mkdtemp(dir=media_root.parent, prefix=f".{media_root.name}-restore-"))
+    else:
+        staging = Path(tempfile.mkdtemp(prefix="ovdr-restore-"))
     try:
         manifest = _manifest_verified(manifest_path=staging / MANIFEST, found=_extract(path=path, into=staging))
         _migrations_check(manifest)
-        _replace(staging=staging, media_root=media_root, rows=manifest["rows"])
+        if on_disk:
+            _replace(staging=staging, media_root=media_root, rows=manifest["rows"])
+        else:
+            _replace_in_storage(staging=staging, storage=storage, rows=manifest["rows"])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest

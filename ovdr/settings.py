@@ -5,6 +5,7 @@ Production sets DEBUG=False, SECRET_KEY, DATABASE_URL (mysql://...) and Q_BROKER
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -173,6 +174,9 @@ PHOTOS_PER_SHOPPER = env.int("PHOTOS_PER_SHOPPER", default=10)
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Media: "filesystem" (MEDIA_ROOT, one machine) or "s3" (any S3-compatible store, shared by every machine:
+# django-storages' AWS_* variables). Every file goes through the storage API, never a local path.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -181,8 +185,38 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Shoppers' photos live under MEDIA_ROOT/private/ and are only served by ownership-checking
-# views; catalog images live under MEDIA_ROOT/catalog/ and are public.
+# Media and the search index under two prefixes of one bucket, so a walk of the media (backups) never meets
+# the index. Objects get the bucket's default ACL (private); docs/DEPLOY.md makes media/catalog/ public.
+S3_STORAGES = {
+    "default": {"BACKEND": "core.storage.MediaStorage", "OPTIONS": {
+        "location": env.str("AWS_LOCATION", default="media"), "file_overwrite": False}},
+    "search_index": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "location": env.str("SEARCH_INDEX_LOCATION", default="search-index"), "file_overwrite": True}},
+}
+if MEDIA_STORAGE == "s3":
+    STORAGES.update(S3_STORAGES)
+    AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME")  # required
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None  # MinIO, Ceph, R2...; empty: AWS
+    AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None  # empty: boto3's own chain (roles)
+    AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    # Seconds a signed URL lasts: private files are streamed by ownership-checking views, so a URL of one
+    # (storage.url) is only ever a short-lived signed one; catalog URLs are unsigned (core/storage.py).
+    AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=300)
+    AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None  # e.g. a CDN before media/catalog/
+    # Pages show catalog images from the bucket's address, so the Content-Security-Policy must allow it:
+    # MEDIA_ORIGINS, or the address django-storages builds URLs from (a custom domain, the endpoint, or AWS's
+    # bucket hosts).
+    _bucket_hosts = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"] + (
+        [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com"] if AWS_S3_REGION_NAME else [])
+    MEDIA_ORIGINS = env.list("MEDIA_ORIGINS", default=[f"https://{AWS_S3_CUSTOM_DOMAIN}"] if AWS_S3_CUSTOM_DOMAIN
+                             else ["{0.scheme}://{0.netloc}".format(urlsplit(AWS_S3_ENDPOINT_URL))]
+                             if AWS_S3_ENDPOINT_URL else _bucket_hosts)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += MEDIA_ORIGINS
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {MEDIA_STORAGE!r}.")
+# Shoppers' photos live under private/ and are only served by ownership-checking views; catalog images
+# live under catalog/ and are public (MEDIA_URL on the filesystem, the bucket's URL on S3).
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 # `manage.py backup` writes here by default (database + media in one archive).
@@ -199,7 +233,10 @@ OVDR_UPLOAD_MAX_PIXELS = env.int("OVDR_UPLOAD_MAX_PIXELS", default=25_000_000)
 # "clip" loads a CLIP-family checkpoint from SEARCH_MODEL_PATH (a local folder or a model id).
 SEARCH_ENCODER = env.str("SEARCH_ENCODER", default="default")
 SEARCH_MODEL_PATH = env.str("SEARCH_MODEL_PATH", default="")
+# This machine's index files; with MEDIA_STORAGE=s3 a cache of the versions published to the bucket.
 SEARCH_INDEX_DIR = Path(env.str("SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "search-index")))
+# With MEDIA_STORAGE=s3: seconds between two looks at the bucket for a newer published index.
+SEARCH_INDEX_POLL_SECONDS = env.float("SEARCH_INDEX_POLL_SECONDS", default=10.0)
 SEARCH_EXACT_MAX = env.int("SEARCH_EXACT_MAX", default=50_000)  # above it: an approximate index
 SEARCH_DETECTOR = env.str("SEARCH_DETECTOR", default="pose")  # or "owlvit"
 SEARCH_DETECTOR_PATH = env.str("SEARCH_DETECTOR_PATH", default="")
@@ -287,14 +324,21 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Background tasks",
 }
-if TRYON_GPU_CLUSTER == Q_CLUSTER["name"]:
-    raise ImproperlyConfigured(f"TRYON_GPU_CLUSTER must not be {Q_CLUSTER['name']!r}, the CPU workers' cluster.")
+# Work no shopper waits for (enrichment of imported or edited items, index updates) goes to this cluster's
+# queue, so interactive jobs (warp try-ons, image searches) on the default cluster never queue behind it.
+# Empty: everything shares the default cluster (one `qcluster`, as before).
+Q_BULK_CLUSTER = env.str("Q_BULK_CLUSTER", default="")
+if Q_CLUSTER["name"] in (TRYON_GPU_CLUSTER, Q_BULK_CLUSTER) or (Q_BULK_CLUSTER and Q_BULK_CLUSTER == TRYON_GPU_CLUSTER):
+    raise ImproperlyConfigured(f"TRYON_GPU_CLUSTER and Q_BULK_CLUSTER must differ from each other and from "
+                               f"{Q_CLUSTER['name']!r}, the interactive CPU workers' cluster.")
 # django-q2 merges this into Q_CLUSTER in a process started with Q_CLUSTER_NAME=<name>; that cluster reads
 # only its own queue. One worker: one GPU holds one model and renders one try-on at a time. The lock on a
 # fetched task (retry) also covers the warm-up, which may compile for minutes before the worker reads it.
 Q_CLUSTER["ALT_CLUSTERS"] = {TRYON_GPU_CLUSTER: {
     "workers": 1, "timeout": TRYON_GPU_TIMEOUT, "retry": TRYON_GPU_TIMEOUT + 600,
 }} if TRYON_GPU_CLUSTER else {}
+if Q_BULK_CLUSTER:
+    Q_CLUSTER["ALT_CLUSTERS"][Q_BULK_CLUSTER] = {"workers": env.int("Q_BULK_WORKERS", default=Q_CLUSTER["workers"])}
 if Q_BROKER == "redis":
     Q_CLUSTER["redis"] = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 else:

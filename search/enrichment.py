@@ -1,5 +1,8 @@
 """Catalog enrichment: what a curator would otherwise type, computed from the garment photo."""
 
+import logging
+from typing import Callable
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -10,9 +13,10 @@ from catalog.titles import clothing_title_build
 from core.uploads import stored_image_rgb, stored_mask
 from search.encoders import get_encoder
 from search.encoders.base import SPACES, Encoder
-from search.store import embeddings_store, index_upsert, item_text, items_needing_embedding
+from search.store import embeddings_store, index_build, index_upsert, item_text, items_needing_embedding
 
 ENCODE_BATCH = 32
+logger = logging.getLogger(__name__)
 
 
 def _fill_cutout(item: ClothingItem, image: Image.Image) -> None:
@@ -79,6 +83,21 @@ def item_enrich(*, item: ClothingItem) -> ClothingItem:
     return item
 
 
+def _stored_pictures(items: list[ClothingItem]) -> tuple[list[ClothingItem], list[tuple]]:
+    """The items whose photo and mask can still be read, with them. A file can vanish under a reader: a worker
+    re-analysing the same item (build_search_index beside the enrichment of an import) replaces its mask and
+    deletes the old one; that worker then embeds and indexes the item with its new files, so skip it here."""
+    kept, pictures = [], []
+    for item in items:
+        try:
+            pictures.append((stored_image_rgb(item.image), stored_mask(item.mask)))
+        except FileNotFoundError:
+            logger.info("Item %s changed while it was being encoded; its enrichment task encodes it.", item.pk)
+            continue
+        kept.append(item)
+    return kept, pictures
+
+
 def items_embed(*, encoder: Encoder, items: list[ClothingItem]) -> int:
     """Encode what changed since it was last encoded; returns how many vectors were written."""
     written = 0
@@ -87,9 +106,30 @@ def items_embed(*, encoder: Encoder, items: list[ClothingItem]) -> int:
         for start in range(0, len(stale), ENCODE_BATCH):
             batch = stale[start:start + ENCODE_BATCH]
             if space == "image":
-                vectors = encoder.encode_images([stored_image_rgb(i.image) for i in batch], [stored_mask(i.mask) for i in batch])
+                batch, pictures = _stored_pictures(batch)
+                if not batch:
+                    continue
+                vectors = encoder.encode_images([image for image, _ in pictures], [mask for _, mask in pictures])
             else:
                 vectors = encoder.encode_item_texts([item_text(i) for i in batch])
             embeddings_store(encoder=encoder, space=space, items=batch, vectors=vectors)
             written += len(batch)
     return written
+
+
+def search_index_rebuild(*, batch_size: int = 64, progress: Callable[[int], None] = lambda done: None
+                         ) -> tuple[int, dict[str, int]]:
+    """Analyse active items never enriched, encode what changed, rebuild every space's index (and publish
+    it, across machines). Resumable: work already stored is not redone. Returns the vectors encoded and
+    each space's size; `progress(n)` hears of each batch of n items."""
+    encoder = get_encoder()
+    items = ClothingItem.objects.filter(is_active=True).select_related("category").order_by("pk")
+    encoded = 0
+    for start in range(0, items.count(), batch_size):
+        batch = list(items[start:start + batch_size])
+        for item in batch:
+            if not item.enrichment:
+                item_analyse(item=item, encoder=encoder)
+        encoded += items_embed(encoder=encoder, items=batch)
+        progress(len(batch))
+    return encoded, {space: len(index_build(encoder=encoder, space=space)) for space in SPACES}

@@ -29,7 +29,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 import faiss
 import numpy as np
@@ -175,12 +175,24 @@ class VectorIndex:
                 "count": len(self), "version": version, "saved_at": datetime.now(timezone.utc).isoformat(),
                 "exact_max": self._exact_max, "nprobe": self._nprobe, "recall": self.recall,
                 "trained": self._trained, "files": files}
-        _write_atomic(path / f"{space}.json", lambda t: t.write_text(json.dumps(meta, indent=1)))
-        kept = {f["name"] for m in (meta, previous or {"files": {}}) for f in m["files"].values()}
-        for stale in set(path.glob(f"{space}.*.faiss")) | set(path.glob(f"{space}.*.npz")):
-            if stale.name not in kept:
-                stale.unlink(missing_ok=True)
+        _meta_replace(path, space=space, meta=meta, previous=previous)
         return version
+
+    @staticmethod
+    def install(path: Path, *, space: str, meta: dict, fetch: Callable[[str, BinaryIO], None]) -> None:
+        """Make a version that `save` wrote elsewhere (its meta, published with it) the one in `path`:
+        `fetch(name, out)` writes each data file into `out`; each is checked against the meta's sha256
+        before it takes its name, then the meta is replaced last, as `save` does. Raises IndexMissing,
+        changing nothing that readers use, when the meta is not one `save` wrote or a file arrives damaged."""
+        if not _meta_valid(meta):
+            raise IndexMissing(f"the published {space} index's meta is unreadable")
+        path.mkdir(parents=True, exist_ok=True)
+        previous = _meta_read(path, space)
+        for file in meta["files"].values():
+            target = path / file["name"]
+            if not target.is_file() or _sha256(target) != file["sha256"]:
+                _fetch_checked(target, sha256=file["sha256"], fetch=fetch)
+        _meta_replace(path, space=space, meta=meta, previous=previous)
 
     def _arrays_write(self, target: Path) -> None:
         with open(target, "wb") as handle:
@@ -222,6 +234,11 @@ class VectorIndex:
         """The saved version's id, reading only the small meta file: cheap enough to poll."""
         meta = _meta_read(path, space)
         return None if meta is None else meta["version"]
+
+    @staticmethod
+    def stored_meta(path: Path, *, space: str) -> dict | None:
+        """The saved version's meta (what `install` takes elsewhere), or None."""
+        return _meta_read(path, space)
 
 
 def _checked(ids, categories, vectors, *, dim: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -274,12 +291,43 @@ def _meta_read(path: Path, space: str) -> dict | None:
     """The meta file, or None when it is absent or not one that `save` wrote."""
     try:
         meta = json.loads((path / f"{space}.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return meta if _meta_valid(meta) else None
+
+
+def _meta_valid(meta) -> bool:
+    try:
         files = [meta["files"][part] for part in ("index", "arrays")]
-        if META_KEYS <= meta.keys() and all(file.keys() >= {"name", "sha256"} for file in files):
-            return meta
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        pass
-    return None
+        # A data file's name is a bare file name, so a published meta cannot point outside the folder.
+        return META_KEYS <= meta.keys() and all(
+            file.keys() >= {"name", "sha256"} and Path(file["name"]).name == file["name"] for file in files)
+    except (TypeError, KeyError, AttributeError):
+        return False
+
+
+def _meta_replace(path: Path, *, space: str, meta: dict, previous: dict | None) -> None:
+    """Write the meta last, then drop data files that neither it nor the previous version names (a reader
+    of the previous meta keeps working)."""
+    _write_atomic(path / f"{space}.json", lambda t: t.write_text(json.dumps(meta, indent=1)))
+    kept = {f["name"] for m in (meta, previous or {"files": {}}) for f in m["files"].values()}
+    for stale in set(path.glob(f"{space}.*.faiss")) | set(path.glob(f"{space}.*.npz")):
+        if stale.name not in kept:
+            stale.unlink(missing_ok=True)
+
+
+def _fetch_checked(target: Path, *, sha256: str, fetch: Callable[[str, BinaryIO], None]) -> None:
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    os.close(handle)
+    temporary = Path(temporary)
+    try:
+        with open(temporary, "wb") as out:
+            fetch(target.name, out)
+        if _sha256(temporary) != sha256:
+            raise IndexMissing(f"{target.name} arrived truncated or corrupt")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _write_atomic(target: Path, write: Callable[[Path], None]) -> dict:

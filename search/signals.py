@@ -8,13 +8,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
-from django_q.tasks import async_task
 
 from catalog.models import ClothingItem
+from jobs.services import bulk_task_enqueue
 
 
 def _enqueue(task: str, argument) -> None:
-    transaction.on_commit(lambda: async_task(task, argument))
+    transaction.on_commit(lambda: bulk_task_enqueue(task=task, args=(argument,)))
 
 
 @receiver(post_init, sender=ClothingItem, dispatch_uid="search_remember_state")

@@ -8,6 +8,7 @@ from jobs.models import Job
 from jobs.services import JobError, Report, job_handler
 from search.encoders import get_encoder
 from search.enrichment import item_enrich as _item_enrich
+from search.enrichment import search_index_rebuild as _search_index_rebuild
 from search.services import QUERY_FILE, SearchUnavailable, nearest_items
 from search.store import index_remove, index_upsert
 
@@ -16,6 +17,10 @@ def item_enrich(item_id: int) -> None:
     item = ClothingItem.objects.select_related("category").filter(pk=item_id).first()
     if item is not None:
         _item_enrich(item=item)
+
+
+def search_index_rebuild(batch_size: int = 64) -> None:
+    _search_index_rebuild(batch_size=batch_size)
 
 
 def items_reindex(item_ids: list[int]) -> None:

@@ -39,6 +39,7 @@ SKIPPED_PREFIXES = {
 PUBLIC = {
     "": "home page, catalog teasers only",
     "healthz": "liveness probe",
+    "readyz": "readiness probe: which backing services answer, and the search index versions",
     "catalog/": "catalog browsing",
     "catalog/{pk}/": "a catalog item page",
     "media/catalog/{path}": "catalog images are public by design",

@@ -157,12 +157,14 @@ def test_admin_is_closed_to_shoppers(client, shopper):
     assert client.get("/admin/catalog/clothingitem/").status_code == 302
 
 
-def test_admin_queues_enrichment_again(curator_client, monkeypatch):
+def test_admin_queues_enrichment_again_on_the_bulk_queue(curator_client, monkeypatch, settings):
+    settings.Q_BULK_CLUSTER = "bulk"
     queued = []
-    monkeypatch.setattr("catalog.admin.async_task", lambda task, item_id: queued.append((task, item_id)))
+    monkeypatch.setattr("jobs.services.async_task",
+                        lambda task, item_id, cluster: queued.append((task, item_id, cluster)))
     item = ClothingItemFactory()
     curator_client.post("/admin/catalog/clothingitem/", {"action": "enrich_again", "_selected_action": [item.pk]})
-    assert queued == [("search.tasks.item_enrich", item.pk)]
+    assert queued == [("search.tasks.item_enrich", item.pk, "bulk")]
 
 
 

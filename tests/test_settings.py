@@ -64,4 +64,43 @@ def test_the_gpu_cluster_runs_one_worker_with_its_own_timeout_and_the_reaper_wai
 
 def test_the_gpu_cluster_cannot_share_the_cpu_workers_name():
     result = _python(GPU_CONF, TRYON_GPU_CLUSTER="ovdr")
-    assert result.returncode != 0 and "TRYON_GPU_CLUSTER must not be 'ovdr'" in result.stderr
+    assert result.returncode != 0 and "must differ from each other and from 'ovdr'" in result.stderr
+
+
+def test_the_bulk_cluster_has_its_own_name_and_workers():
+    bulk = _python(GPU_CONF, Q_BULK_CLUSTER="bulk", Q_CLUSTER_NAME="bulk", Q_WORKERS="4", Q_BULK_WORKERS="1")
+    assert bulk.stdout.split()[:2] == ["bulk", "1"], bulk.stderr
+    for clash in ({"Q_BULK_CLUSTER": "ovdr"}, {"Q_BULK_CLUSTER": "gpu", "TRYON_GPU_CLUSTER": "gpu"}):
+        result = _python(GPU_CONF, **clash)
+        assert result.returncode != 0 and "must differ from each other" in result.stderr, clash
+
+
+STORAGE_CONF = ("import django; django.setup(); from django.conf import settings as s; "
+                "from django.core.files.storage import default_storage, storages; default_storage._setup(); "
+                "print(type(default_storage._wrapped).__name__, 'search_index' in s.STORAGES); "
+                "print(storages['search_index'].bucket_name, storages['search_index'].location, "
+                "default_storage.location, default_storage.file_overwrite)")
+
+
+def test_media_storage_selects_the_filesystem_by_default_and_a_bucket_with_s3():
+    assert _python(STORAGE_CONF).stdout.split()[:2] == ["FileSystemStorage", "False"]
+    s3 = _python(STORAGE_CONF, MEDIA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="shop", AWS_S3_ENDPOINT_URL="http://minio:9000")
+    assert s3.stdout.split() == ["MediaStorage", "True", "shop", "search-index", "media", "False"], s3.stderr
+
+
+IMG_SRC = ("import django; django.setup(); from django.conf import settings as s; "
+           "print(*s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])")
+
+
+def test_pages_may_show_catalog_images_from_the_bucket():
+    assert _python(IMG_SRC).stdout.split() == ["'self'", "data:", "blob:"]
+    bucket = {"MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "shop"}
+    for env, origins in [
+        ({"AWS_S3_ENDPOINT_URL": "http://minio.internal:9000"}, ["http://minio.internal:9000"]),
+        ({"AWS_S3_REGION_NAME": "eu-west-1"}, ["https://shop.s3.amazonaws.com", "https://shop.s3.eu-west-1.amazonaws.com"]),
+        ({"AWS_S3_CUSTOM_DOMAIN": "img.example.com"}, ["https://img.example.com"]),
+    ]:
+        result = _python(IMG_SRC, **bucket, **env)
+        assert result.stdout.split()[3:] == origins, result.stderr
+    assert "AWS_STORAGE_BUCKET_NAME" in _python(STORAGE_CONF, MEDIA_STORAGE="s3").stderr  # required
+    assert "MEDIA_STORAGE must be" in _python(STORAGE_CONF, MEDIA_STORAGE="ftp").stderr

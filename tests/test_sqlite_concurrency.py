@@ -88,7 +88,7 @@ def _queued_tasks(database: Path) -> int:
 @pytest.mark.skipif(not (VALIDATION.is_dir() and PERSON.is_file()), reason="needs ../shared/data")
 def test_worker_import_index_rebuild_and_uploads_share_sqlite_without_lock_errors(stack, tmp_path):
     env, database, start = stack
-    port = start()
+    port = start(PHOTOS_PER_SHOPPER="1000")  # the shopper uploads for as long as the import and rebuild run
     shopper = _shopper(port)
     worker_log = tmp_path / "qcluster.log"
     with qcluster(log=worker_log, Q_WORKERS="2", **{k: env[k] for k in (

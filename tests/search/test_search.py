@@ -105,3 +105,18 @@ def test_search_page_shows_relevance_and_explains_a_missing_index(client, small_
     page = client.get("/search/", {"q": "red summer dress", "category": "dresses"})
     assert page.status_code == 200
     assert b"Red Floral Summer Dress" in page.content and b"Relevance" in page.content
+
+
+def test_build_search_index_queue_hands_the_rebuild_to_the_bulk_workers(anon_api, small_catalog, monkeypatch,
+                                                                         settings):
+    settings.Q_BULK_CLUSTER = "bulk"
+    queued = []
+    monkeypatch.setattr("jobs.services.async_task", lambda task, *args, cluster: queued.append((task, args, cluster)))
+    call_command("build_search_index", "--queue", verbosity=0)
+    assert queued == [("search.tasks.search_index_rebuild", (64,), "bulk")]
+    assert anon_api.get("/api/v1/search", {"q": "red dress"}).status_code == 503  # nothing ran here
+
+    from search.tasks import search_index_rebuild
+
+    search_index_rebuild(*queued[0][1])  # what the bulk worker runs
+    assert _ids(anon_api.get("/api/v1/search", {"q": "a red dress for the summer"}))[0] == small_catalog["dress"].pk

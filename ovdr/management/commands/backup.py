@@ -6,8 +6,9 @@ from ovdr.backups import backup_create, backup_default_path
 
 
 class Command(BaseCommand):
-    help = ("Write the database (a Django fixture, from one consistent snapshot) and all of MEDIA_ROOT into one "
-            "tar.gz archive with a checksummed manifest. Default: BACKUP_DIR/ovdr-<UTC time>.tar.gz.")
+    help = ("Write the database (a Django fixture, from one consistent snapshot) and every media file "
+            "(MEDIA_ROOT or the bucket) into one tar.gz archive with a checksummed manifest. "
+            "Default: BACKUP_DIR/ovdr-<UTC time>.tar.gz.")
 
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", type=Path, help="where to write the archive")

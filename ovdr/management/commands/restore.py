@@ -7,8 +7,8 @@ from ovdr.restore import backup_restore
 
 
 class Command(BaseCommand):
-    help = ("Replace the database rows and MEDIA_ROOT with a backup archive's, all or nothing, after checking "
-            "its checksums and that this database is migrated to the same version. Stop the web processes "
+    help = ("Replace the database rows and the media (MEDIA_ROOT or the bucket) with a backup archive's, all "
+            "or nothing, after checking its checksums and that this database is migrated to the same version. Stop the web processes "
             "and workers first.")
 
     def add_arguments(self, parser):
