@@ -74,7 +74,8 @@ def test_photo_upload_page_accepts_a_photo_and_explains_a_bad_one(signed_in, sho
     assert b"not a valid JPEG, PNG or WEBP image" in response.content
     good = SimpleUploadedFile("me.jpg", image_bytes(), content_type="image/jpeg")
     uploaded = signed_in.post("/accounts/photos/upload/", {"image": good}, follow=True)
-    assert b"For try-on: We could not find a person in this photo." in uploaded.content
+    assert (b"This photo cannot be used for try-on: We could not find a person in this photo. It was not made "
+            b"your primary photo.") in uploaded.content
     photo = Photo.objects.get(owner=shopper)
     assert f"/api/v1/photos/{photo.pk}/file".encode() in signed_in.get("/accounts/").content
 
@@ -93,7 +94,18 @@ def test_closet_page_shows_the_cap_message(signed_in, shopper, tops):
     for item in tops[:5]:
         ClosetItem.objects.create(user=shopper, item=item)
     response = signed_in.post(f"/closet/add/{tops[5].pk}/", follow=True)
-    assert b"Max 5 tops items allowed. Remove one to add new." in response.content
+    # Pages speak to the shopper; the API keeps its wording for integrators (tests/test_closet.py).
+    assert (b'You can keep 5 tops. Remove one to add another. <a href="/closet/">Open your closet</a>'
+            in response.content)
+    assert b"Max 5 tops" not in response.content
+    assert b"5/5 tops" in response.content and not ClosetItem.objects.filter(item=tops[5]).exists()
+
+
+def test_closet_page_counts_items_per_category(signed_in, shopper, tops, bottom):
+    for item in (*tops[:3], bottom):
+        ClosetItem.objects.create(user=shopper, item=item)
+    page = signed_in.get("/closet/").content.decode()
+    assert "3/5 tops" in page and "1/5 bottoms" in page and "0/5 dresses" in page
 
 
 def test_outfits_page_saves_an_outfit_from_the_closet(signed_in, shopper, tops, bottom):
