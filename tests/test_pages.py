@@ -145,3 +145,44 @@ def test_password_reset_does_not_reveal_whether_an_address_exists(client):
 
     response = client.post("/accounts/password-reset/", {"email": "nobody@example.com"}, follow=True)
     assert b"Check your email" in response.content and not mail.outbox
+
+
+def test_item_page_zooms_hides_closet_counts_and_offers_try_on_to_visitors(client, tops):
+    item = tops[0]
+    ClothingItemFactory._meta.model.objects.filter(pk=item.pk).update(closet_users=3)
+    page = client.get(f"/catalog/{item.pk}/").content.decode()
+    # The picture links to its full-size file (works without script), and a dialog shows it with script.
+    assert f'<a class="zoomable" href="{item.image.url}" data-zoom>' in page and 'id="zoom-dialog"' in page
+    assert "Open full size" in page and 'width="600"' in page
+    assert "In closets" not in page  # a curator's number, not a shopper's
+    assert f'href="/accounts/login/?next=%2Foutfits%2Fstudio%2F%3Fitem%3D{item.pk}">Try it on</a>' in page
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    staff_page = client.get(f"/catalog/{item.pk}/").content.decode()
+    assert "<dt>In closets</dt><dd>3</dd>" in staff_page
+    assert f'href="/outfits/studio/?item={item.pk}">Try it on</a>' in staff_page
+
+
+def test_signing_in_from_try_it_on_lands_in_the_studio_with_the_item(client, tops):
+    UserFactory(username="vera")
+    response = client.post(f"/accounts/login/?next=/outfits/studio/?item={tops[0].pk}",
+                           {"username": "vera", "password": PASSWORD,
+                            "next": f"/outfits/studio/?item={tops[0].pk}"})
+    assert response.status_code == 302 and response.url == f"/outfits/studio/?item={tops[0].pk}"
+
+
+def test_outfit_deletion_asks_first_and_works_without_script(signed_in, shopper, tops, other_shopper, client):
+    from tryon.models import Combination
+
+    outfit = Combination.objects.create(user=shopper, top=tops[0])
+    listing = signed_in.get("/outfits/").content.decode()
+    assert f'href="/outfits/{outfit.pk}/delete/"' in listing
+    confirm = signed_in.get(f"/outfits/{outfit.pk}/delete/")
+    assert confirm.status_code == 200 and f"Delete the outfit {outfit}?".encode() in confirm.content
+    assert Combination.objects.filter(pk=outfit.pk).exists()
+    done = signed_in.post(f"/outfits/{outfit.pk}/delete/", follow=True)
+    assert b"Outfit deleted." in done.content and not Combination.objects.exists()
+    client.force_login(other_shopper)
+    kept = Combination.objects.create(user=shopper, top=tops[1])
+    assert client.get(f"/outfits/{kept.pk}/delete/").status_code == 404
+    assert client.post(f"/outfits/{kept.pk}/delete/").status_code == 404 and Combination.objects.filter(pk=kept.pk).exists()

@@ -69,10 +69,14 @@ def combination_from_job(*, user: User, job: Job) -> tuple[Combination, bool]:
         raise ValidationError({"job_id": "Only a finished try-on can be saved as an outfit."})
     items = {slot: ClothingItem.objects.select_related("category").filter(pk=job.params.get(f"{slot}_id")).first()
              for slot in OUTFIT_SLOTS}
-    combination, created = combination_create(user=user, **items)
-    if not combination.result_image:
-        with default_storage.open(job.files_prefix + RESULT_FILE, "rb") as handle:
-            combination.result_image.save(f"{combination.pk}.jpg", ContentFile(handle.read()))
+    with transaction.atomic():
+        # Held until the image is attached, so a second save of the same result waits, then finds the
+        # outfit with its image (200) rather than a bare one it would attach another copy to.
+        user_lock(user_id=user.pk)
+        combination, created = combination_create(user=user, **items)
+        if not combination.result_image:
+            with default_storage.open(job.files_prefix + RESULT_FILE, "rb") as handle:
+                combination.result_image.save(f"{combination.pk}.jpg", ContentFile(handle.read()))
     return combination, created
 
 
