@@ -47,13 +47,15 @@
     $('download').href = resultUrl;
     $('progress').hidden = true;
     $('result').hidden = false;
+    $('result').scrollIntoView({block: 'start'});  // on a phone the form is long: show what came of it
   }
 
   // What is left, in words: from the pace so far once the job has moved, else from the engine's
   // recent runs on this server (data-seconds, from the page).
   function estimate(job, startedAt, typical) {
     const elapsed = (Date.now() - startedAt) / 1000;
-    const left = job.progress > 10 ? elapsed * (100 - job.progress) / job.progress : Math.max(typical - elapsed, 1);
+    if (job.progress <= 10 && elapsed > typical) return 'Taking a little longer than usual…';
+    const left = job.progress > 10 ? elapsed * (100 - job.progress) / job.progress : typical - elapsed;
     if (left < 1.5) return 'Almost done…';
     return `About ${Math.ceil(left)} seconds left.`;
   }
@@ -63,10 +65,14 @@
     return `Dressing you: ${job.progress}% done. ${estimate(job, startedAt, typical)}`;
   }
 
-  async function follow(startedAt, typical) {
-    const job = (await api('GET', `/api/v1/jobs/${jobId}`)).data;
+  function show(job, startedAt, typical) {
     $('progress').querySelector('progress').value = job.progress;
     $('progress').querySelector('.status').textContent = describe(job, startedAt, typical);
+  }
+
+  async function follow(startedAt, typical) {
+    const job = (await api('GET', `/api/v1/jobs/${jobId}`)).data;
+    show(job, startedAt, typical);
     if (job.status === 'succeeded') return showResult(job);
     if (job.status === 'failed' || job.status === 'cancelled') return fail(job.error || `The try-on was ${job.status}.`);
     setTimeout(() => follow(startedAt, typical).catch((e) => fail(e.message)), 600);
@@ -92,8 +98,10 @@
     try {
       const job = (await api('POST', '/api/v1/tryon', body)).data;
       jobId = job.id;
+      const startedAt = Date.now(), typical = Number(engine.dataset.seconds) || 5;
+      show(job, startedAt, typical);
       $('progress').hidden = false;
-      await follow(Date.now(), Number(engine.dataset.seconds) || 5);
+      await follow(startedAt, typical);
     } catch (error) { fail(error.message); }
   });
 
