@@ -124,3 +124,29 @@ def test_another_shoppers_photo_has_no_confirmation_page(client, other_shopper, 
     photo = Photo.objects.create(owner=shopper, image=ContentFile(image_bytes(), name="me.jpg"))
     client.force_login(other_shopper)
     assert client.get(f"/accounts/photos/{photo.pk}/delete/").status_code == 404
+
+
+def test_the_backfill_migration_marks_old_unusable_photos_and_moves_their_primary(shopper):
+    """tryon 0007 on data from before the rule: an analysis that found nobody marks its photo, and a shopper
+    whose primary is such a photo gets the newest usable one (or none)."""
+    import importlib
+
+    from django.apps import apps
+
+    from tryon.models import PhotoAnalysis
+
+    backfill = importlib.import_module("tryon.migrations.0007_unusable_photos_backfill")
+    usable = Photo.objects.create(owner=shopper, image=ContentFile(image_bytes(), name="a.jpg"))
+    nobody = Photo.objects.create(owner=shopper, image=ContentFile(image_bytes(), name="b.jpg"))
+    PhotoAnalysis.objects.create(photo=usable, data={"pose": []}, problems={"lower": "Your knees need to be visible."},
+                                 person_mask="private/analysis/a.png")
+    PhotoAnalysis.objects.create(photo=nobody, data={}, problems={"upper": NO_PERSON, "lower": NO_PERSON},
+                                 person_mask="private/analysis/b.png")
+    shopper.primary_photo = nobody
+    shopper.save(update_fields=["primary_photo"])
+    backfill.mark_unusable(apps, None)
+    usable.refresh_from_db()
+    nobody.refresh_from_db()
+    shopper.refresh_from_db()
+    assert (usable.unusable_reason, nobody.unusable_reason) == ("", NO_PERSON)
+    assert shopper.primary_photo_id == usable.pk
