@@ -237,6 +237,9 @@ def test_shopper_tries_on_a_top_and_pants_saves_shares_and_is_offered_only_what_
     assert shopper.primary_photo_id is not None
     assert shopper.primary_photo.analysis.problems == {}
     _add_to_closet(visit, pants)
+    visit.open("/closet/")
+    expect(page.get_by_role("list", name="Items kept per category")).to_contain_text("1/5 bottoms")
+    visit.shot("closet", phone=True)
 
     # "Try it on" from the t-shirt: the studio has it as the top and the primary photo picked.
     _open_studio_from(visit, tee, person=f"photo:{shopper.primary_photo_id}")
