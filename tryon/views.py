@@ -33,9 +33,10 @@ def outfit_delete(request, pk: int):
     if request.method != "POST":
         image_url = reverse("api:combination-image", args=[pk]) if combination.result_image else ""
         return render(request, "confirm_delete.html", {
-            "title": f"Delete the outfit {combination}?", "cancel_url": reverse("tryon:outfits"),
+            "title": "Delete this outfit?", "cancel_url": reverse("tryon:outfits"),
             "image_url": image_url, "image_alt": f"You wearing {combination}",
-            "consequence": "The items stay in the catalog and in your closet.", "button": "Delete outfit"})
+            "consequence": f"{combination}. The items stay in the catalog and in your closet.",
+            "button": "Delete outfit"})
     services.combination_delete(combination=combination)
     messages.success(request, "Outfit deleted.")
     return redirect("tryon:outfits")
