@@ -167,3 +167,22 @@ def test_studio_shows_a_flagged_garment_disabled_with_its_reason(client, shopper
     page = client.get(f"/outfits/studio/?item={tops[0].pk}").content.decode()
     assert f'value="{tops[0].pk}" disabled' in page and PROBLEMS["touches_frame"] in page
     assert page.count(PROBLEMS["touches_frame"]) == 1
+
+
+def test_the_share_email_lists_items_with_prices_and_links_in_html_and_text(api, shopper, tops, bottom):
+    from catalog.models import ClothingItem
+
+    ClothingItem.objects.filter(pk=tops[0].pk).update(price="24.50", on_sale=True)
+    ClothingItem.objects.filter(pk=bottom.pk).update(is_active=False)  # withdrawn: not public, not listed
+    job = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.SUCCEEDED,
+                             params={"photo_id": 1, "top_id": tops[0].pk, "bottom_id": bottom.pk})
+    default_storage.save(job.files_prefix + "result.jpg", ContentFile(image_bytes()))
+    assert api.post(f"/api/v1/tryon/{job.pk}/share", {"email": "friend@example.org"}, format="json").status_code == 201
+    [message] = mail.outbox
+    [(html, _)] = message.alternatives
+    link = f"http://testserver/catalog/{tops[0].pk}/"
+    assert f"- {tops[0].title}: $24.50 (on sale)\n  {link}" in message.body
+    assert f'<a href="{link}">{tops[0].title}</a> · $24.50 (on sale)' in html
+    assert bottom.title not in message.body and bottom.title not in html
+    assert message.subject == f"{shopper.username} shared a look with you"
+    assert message.attachments[0].get_filename() == "look.jpg"
