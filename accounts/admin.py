@@ -14,9 +14,13 @@ class UserAdmin(BaseUserAdmin):
 class PhotoAdmin(admin.ModelAdmin):
     """Metadata only: staff do not browse shoppers' body photos."""
 
-    list_display = ["id", "owner", "width", "height", "created_at"]
-    fields = ["owner", "width", "height", "created_at"]
+    list_display = ["id", "owner", "width", "height", "usable", "created_at"]
+    fields = ["owner", "width", "height", "unusable_reason", "created_at"]
     readonly_fields = fields
+
+    @admin.display(boolean=True, description="Usable for try-on")
+    def usable(self, photo: Photo) -> bool:
+        return photo.usable
     search_fields = ["owner__username"]
 
     def has_add_permission(self, request):

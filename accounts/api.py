@@ -100,7 +100,9 @@ class PhotoListApi(generics.ListAPIView):
                    responses={201: OpenApiResponse(PhotoSerializer, "The stored photo; `tryon_problems` says "
                                                                     "which body regions it cannot serve.")},
                    description="A full-body photo: JPEG, PNG or WEBP, at most 10 MB and 25 megapixels. It is "
-                               "re-encoded as JPEG without metadata; your first photo becomes your primary one.")
+                               "re-encoded as JPEG without metadata. A usable photo (`usable`) becomes your "
+                               "primary one when you have none, or only an unusable one; an unusable photo never "
+                               "does.")
     def post(self, request):
         data = PhotoUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -112,7 +114,7 @@ class PhotoListApi(generics.ListAPIView):
     get=extend_schema(summary="Get a photo", description="One of your photos.", parameters=[PHOTO_ID]),
     delete=extend_schema(summary="Delete a photo", parameters=[PHOTO_ID],
                          description="Deletes the photo and its file; a deleted primary photo passes the role "
-                                     "to your newest photo."))
+                                     "to your newest usable photo."))
 class PhotoDetailApi(generics.RetrieveDestroyAPIView):
     serializer_class = PhotoSerializer
     queryset = Photo.objects.none()  # for the schema
@@ -126,7 +128,8 @@ class PhotoDetailApi(generics.RetrieveDestroyAPIView):
 
 class PhotoPrimaryApi(APIView):
     @extend_schema(summary="Make a photo your primary one", request=None, parameters=[PHOTO_ID],
-                   description="The primary photo is the one pages and the studio start from.",
+                   description="The primary photo is the one pages and the studio start from. A photo no "
+                               "try-on can use (`usable` false) cannot be primary: 400 naming `photo_id`.",
                    responses={200: OpenApiResponse(PhotoSerializer, "The photo, now primary.")})
     def post(self, request, pk: int):
         photo = selectors.photo_get(user=request.user, photo_id=pk)

@@ -59,9 +59,16 @@ class Photo(models.Model):
     width = models.PositiveIntegerField(editable=False)
     height = models.PositiveIntegerField(editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Why no try-on can use the photo (no person, several people), as the analysis said it to the shopper;
+    # empty when it is usable. Such a photo is never primary (accounts.services).
+    unusable_reason = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    @property
+    def usable(self) -> bool:
+        return not self.unusable_reason
 
     def __str__(self) -> str:
         return f"Photo {self.pk} of {self.owner}"

@@ -45,10 +45,15 @@ class PhotoSerializer(serializers.ModelSerializer):
     is_primary = serializers.SerializerMethodField()
     file_url = serializers.SerializerMethodField()
     tryon_problems = serializers.SerializerMethodField()
+    usable = serializers.BooleanField(read_only=True, help_text="False when no try-on can use this photo "
+                                                                "(`unusable_reason` says why); it is never primary.")
+    unusable_reason = serializers.CharField(read_only=True, help_text="Why no try-on can use the photo, for "
+                                                                      "the shopper; empty when it is usable.")
 
     class Meta:
         model = Photo
-        fields = ["id", "width", "height", "is_primary", "file_url", "tryon_problems", "created_at"]
+        fields = ["id", "width", "height", "is_primary", "usable", "unusable_reason", "file_url", "tryon_problems",
+                  "created_at"]
         read_only_fields = fields
 
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"},

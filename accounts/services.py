@@ -33,8 +33,19 @@ def user_register(*, username: str, password: str, email: str = "") -> User:
     return user
 
 
+def _newest_usable(*, user: User, exclude: Photo | None = None) -> Photo | None:
+    photos = Photo.objects.filter(owner=user, unusable_reason="")
+    return (photos.exclude(pk=exclude.pk) if exclude else photos).first()
+
+
+def _primary_set(*, user: User, photo: Photo | None) -> None:
+    User.objects.filter(pk=user.pk).update(primary_photo=photo)
+    user.primary_photo = photo
+
+
 def photo_upload(*, user: User, upload) -> Photo:
-    """Store a validated, re-encoded photo; the first photo becomes the primary one."""
+    """Store a validated, re-encoded photo. Once analysed, a usable photo becomes primary when the shopper
+    has none, or only an unusable one; an unusable photo never does."""
     normalised = image_normalise(upload=upload)
     photo = Photo(owner=user)
     photo.image.save(normalised.content.name, normalised.content, save=False)
@@ -45,29 +56,46 @@ def photo_upload(*, user: User, upload) -> Photo:
                 raise LimitReached(f"You can keep {settings.PHOTOS_PER_SHOPPER} photos. Delete one to upload "
                                    f"another.", retry_after=PHOTO_LIMIT_RETRY_AFTER)
             photo.save()
-            if locked.primary_photo_id is None:
-                User.objects.filter(pk=user.pk).update(primary_photo=photo)
-                user.primary_photo = photo
     except Exception:
         photo.image.delete(save=False)
         raise
-    # Sent before returning, not on commit: what receivers store about the photo (try-on's analysis)
-    # is there when the caller tells the shopper about it.
+    # Sent before returning, not on commit: what receivers store about the photo (try-on's analysis,
+    # which marks it unusable) is there when the caller tells the shopper about it, and when the
+    # primary photo is chosen below.
     photo_uploaded.send(sender=Photo, photo=photo)
+    photo.refresh_from_db(fields=["unusable_reason"])
+    if photo.usable:
+        with transaction.atomic():
+            locked = user_lock(user_id=user.pk)
+            primary = Photo.objects.filter(pk=locked.primary_photo_id).first()
+            if primary is None or not primary.usable:
+                _primary_set(user=user, photo=photo)
     return photo
+
+
+def photo_mark_unusable(*, photo: Photo, reason: str) -> None:
+    """Record why no try-on can use the photo (try-on's analysis decides); were it primary, the newest
+    usable photo takes over, or none."""
+    with transaction.atomic():
+        locked = user_lock(user_id=photo.owner_id)
+        Photo.objects.filter(pk=photo.pk).update(unusable_reason=reason[:200])
+        photo.unusable_reason = reason[:200]
+        if locked.primary_photo_id == photo.pk:
+            _primary_set(user=locked, photo=_newest_usable(user=locked, exclude=photo))
 
 
 def photo_set_primary(*, user: User, photo: Photo) -> None:
     if photo.owner_id != user.pk:
         raise ValidationError("That photo is not yours.")
-    User.objects.filter(pk=user.pk).update(primary_photo=photo)
-    user.primary_photo = photo
+    if not photo.usable:
+        raise ValidationError({"photo_id": f"This photo cannot be your primary one: {photo.unusable_reason}"})
+    _primary_set(user=user, photo=photo)
 
 
 def photo_delete(*, user: User, photo: Photo) -> None:
     """Delete the photo, its file and all made from it: its analysis (with its mask, by cascade) and
     the jobs that used it (try-on results, image-search copies), unless saved as an outfit, which
-    keeps its own copy of the result. If it was primary, the newest remaining photo takes over."""
+    keeps its own copy of the result. If it was primary, the newest usable photo takes over."""
     with transaction.atomic():
         locked = user_lock(user_id=user.pk)
         was_primary = locked.primary_photo_id == photo.pk
@@ -75,9 +103,7 @@ def photo_delete(*, user: User, photo: Photo) -> None:
         jobs_delete(jobs=Job.objects.filter(owner=user, params__photo_id=photo.pk))
         photo.delete()
         if was_primary:
-            successor = Photo.objects.filter(owner=user).first()
-            User.objects.filter(pk=user.pk).update(primary_photo=successor)
-            user.primary_photo = successor
+            _primary_set(user=user, photo=_newest_usable(user=user))
         transaction.on_commit(lambda: storage.delete(name))
 
 

@@ -3,6 +3,8 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import dateformat
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
@@ -87,8 +89,12 @@ def photo_upload(request):
             form.add_error("image", exc)
         else:
             messages.success(request, "Photo uploaded.")
-            for problem in sorted(set(selectors.photo_tryon_problems(photo=photo).values())):
-                messages.warning(request, f"For try-on: {problem}")
+            if not photo.usable:  # said once, not once per body region
+                messages.warning(request, f"This photo cannot be used for try-on: {photo.unusable_reason} "
+                                          "It was not made your primary photo.")
+            else:
+                for problem in sorted(set(selectors.photo_tryon_problems(photo=photo).values())):
+                    messages.warning(request, f"For try-on: {problem}")
             return redirect("accounts:account")
     return render(request, "accounts/photo_upload.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -97,15 +103,27 @@ def photo_upload(request):
 @require_POST
 def photo_primary(request, pk: int):
     photo = selectors.photo_get(user=request.user, photo_id=pk)
-    services.photo_set_primary(user=request.user, photo=photo)
-    messages.success(request, "Primary photo changed.")
+    try:
+        services.photo_set_primary(user=request.user, photo=photo)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Primary photo changed.")
     return redirect("accounts:account")
 
 
+@require_form_methods
 @login_required
-@require_POST
 def photo_delete(request, pk: int):
+    """GET asks for confirmation (a page: no script needed), POST deletes."""
     photo = selectors.photo_get(user=request.user, photo_id=pk)
+    if request.method != "POST":
+        return render(request, "confirm_delete.html", {
+            "title": "Delete this photo?", "cancel_url": reverse("accounts:account"),
+            "image_url": reverse("api:photo-file", args=[photo.pk]),
+            "image_alt": f"Your photo from {dateformat.format(photo.created_at, 'j M Y')}",
+            "consequence": "Try-ons made from it are deleted too; outfits you saved keep their pictures.",
+            "button": "Delete photo"})
     services.photo_delete(user=request.user, photo=photo)
     messages.success(request, "Photo deleted.")
     return redirect("accounts:account")

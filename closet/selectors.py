@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.models import User
 from closet.models import ClosetItem, HistoryEntry
@@ -9,6 +9,12 @@ def closet_list(*, user: User, category_slug: str | None = None) -> QuerySet[Clo
     if category_slug:
         items = items.filter(item__category__slug=category_slug)
     return items
+
+
+def closet_counts(*, user: User) -> dict[int, int]:
+    """How many items the shopper keeps per category id (those with none are absent)."""
+    rows = ClosetItem.objects.filter(user=user).values("item__category").annotate(n=Count("id"))
+    return {row["item__category"]: row["n"] for row in rows}
 
 
 def history_list(*, user: User) -> QuerySet[HistoryEntry]:

@@ -25,9 +25,10 @@ def closet_enforce_caps(sender, instance: ClosetItem, raw: bool, **kwargs) -> No
     if instance.item_id in kept:
         raise ValidationError("This item is already in your closet.", code="duplicate")
     if len(kept) >= MAX_ITEMS_PER_CATEGORY:
+        # The API's wording, which integrators match; pages word it their own way from the params.
         raise ValidationError(
-            f"Max {MAX_ITEMS_PER_CATEGORY} {instance.item.category.name.lower()} items allowed. Remove one to add new.",
-            code="category_full",
+            "Max %(limit)d %(category)s items allowed. Remove one to add new.", code="category_full",
+            params={"limit": MAX_ITEMS_PER_CATEGORY, "category": instance.item.category.name.lower()},
         )
 
 

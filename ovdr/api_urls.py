@@ -35,6 +35,7 @@ urlpatterns = [
     path("recommendations/for-you", recommend.ForYouApi.as_view(), name="recommend-for-you"),
     path("recommendations/complete/<id:pk>", recommend.CompleteTheLookApi.as_view(), name="recommend-complete"),
     path("tryon", tryon.TryOnApi.as_view(), name="tryon"),
+    path("tryon/samples", tryon.TryOnSampleListApi.as_view(), name="tryon-samples"),
     path("tryon/<uuid:pk>/share", tryon.TryOnShareApi.as_view(), name="tryon-share"),
     path("jobs", jobs.JobListApi.as_view(), name="job-list"),
     path("jobs/<uuid:pk>", jobs.JobDetailApi.as_view(), name="job-detail"),

@@ -119,3 +119,15 @@ def victim(shopper, tops, bottom):
     Share.objects.create(user=shopper, job=tryon, email="friend@example.com")
     return {"user": shopper, "photo": photo, "jobs": {tryon: "result", search: "query"},
             "combination": combination, "item": tops[0]}
+
+
+@pytest.fixture
+def without_tryon():
+    """Accounts on its own: try-on's receiver of photo_uploaded is disconnected, so no analysis marks the
+    plain test images unusable."""
+    from accounts.signals import photo_uploaded
+    from tryon.receivers import analyse_uploaded_photo
+
+    photo_uploaded.disconnect(dispatch_uid="tryon_analyse_uploaded_photo")
+    yield
+    photo_uploaded.connect(analyse_uploaded_photo, dispatch_uid="tryon_analyse_uploaded_photo")

@@ -61,6 +61,7 @@ PUBLIC = {
     API_PREFIX + "recommendations/similar/{pk}": "items like a catalog item",
     API_PREFIX + "recommendations/trending": "site-wide popularity",
     API_PREFIX + "recommendations/complete/{pk}": "catalog items that go with a catalog item",
+    API_PREFIX + "tryon/samples": "the sample model photos, the same static files for everyone",
 }
 # Routes scoped to the caller's own data: a signed-in second shopper may get 2xx (their own,
 # empty, lists; adding a public catalog item to their own closet) but never the first

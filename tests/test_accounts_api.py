@@ -5,7 +5,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Photo, User
-from accounts.signals import photo_uploaded
 from tests.factories import PASSWORD, UserFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -80,23 +79,14 @@ def _photo(data=None, name="me.jpg"):
     return SimpleUploadedFile(name, data if data is not None else image_bytes(), content_type="image/jpeg")
 
 
-def test_first_uploaded_photo_becomes_primary_and_is_listed(api, shopper):
+def test_first_uploaded_photo_becomes_primary_and_is_listed(api, shopper, without_tryon):
+    # Without try-on nothing says the plain test images are unusable (tests/test_unusable_photos.py).
     first = api.post("/api/v1/photos", {"image": _photo()}, format="multipart")
     second = api.post("/api/v1/photos", {"image": _photo(image_bytes(fmt="PNG"), "b.png")}, format="multipart")
     assert (first.status_code, second.status_code) == (201, 201)
     assert first.data["is_primary"] and not second.data["is_primary"]
     listed = api.get("/api/v1/photos").data["results"]
     assert [p["id"] for p in listed] == [second.data["id"], first.data["id"]]
-
-
-@pytest.fixture
-def without_tryon():
-    """Accounts on its own: try-on's receiver of photo_uploaded is disconnected."""
-    from tryon.receivers import analyse_uploaded_photo
-
-    photo_uploaded.disconnect(dispatch_uid="tryon_analyse_uploaded_photo")
-    yield
-    photo_uploaded.connect(analyse_uploaded_photo, dispatch_uid="tryon_analyse_uploaded_photo")
 
 
 def test_photos_are_stored_without_an_analysis_when_tryon_does_not_listen(api, client, shopper, without_tryon):
@@ -109,7 +99,7 @@ def test_photos_are_stored_without_an_analysis_when_tryon_does_not_listen(api, c
     assert [p["tryon_problems"] for p in api.get("/api/v1/photos").data["results"]] == [{}, {}]
 
 
-def test_photo_can_be_made_primary(api, shopper):
+def test_photo_can_be_made_primary(api, shopper, without_tryon):
     api.post("/api/v1/photos", {"image": _photo()}, format="multipart")
     second = api.post("/api/v1/photos", {"image": _photo()}, format="multipart").data
     assert api.post(f"/api/v1/photos/{second['id']}/primary").data["is_primary"]
@@ -149,7 +139,7 @@ def test_another_shoppers_photo_is_404_for_every_operation(api, other_api):
 
 
 def test_deleting_the_primary_photo_removes_the_file_and_promotes_the_newest(
-        api, shopper, django_capture_on_commit_callbacks):
+        api, shopper, django_capture_on_commit_callbacks, without_tryon):
     first = api.post("/api/v1/photos", {"image": _photo()}, format="multipart").data
     second = api.post("/api/v1/photos", {"image": _photo()}, format="multipart").data
     path = Photo.objects.get(pk=first["id"]).image.path

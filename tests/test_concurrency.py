@@ -79,3 +79,24 @@ def test_a_burst_of_jobs_for_one_shopper_stops_at_the_active_limit(settings, mon
     outcomes = _race([lambda: job_services.job_create(owner=user, kind=Job.Kind.TRYON, params={})] * 30)
     assert Job.objects.filter(owner=user).count() == 3
     assert sum(isinstance(o, LimitReached) for o in outcomes) == 27
+
+
+def test_saving_one_try_on_result_from_many_requests_at_once_keeps_one_outfit_with_one_image(settings):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from jobs.models import Job
+    from tests.factories import image_bytes
+    from tryon.models import Combination
+    from tryon.services import combination_from_job
+
+    user, top = UserFactory(), ClothingItemFactory()
+    job = Job.objects.create(owner=user, kind=Job.Kind.TRYON, status=Job.Status.SUCCEEDED, params={"top_id": top.pk})
+    default_storage.save(job.files_prefix + "result.jpg", ContentFile(image_bytes()))
+    outcomes = _race([lambda: combination_from_job(user=user, job=job)] * 20)
+    assert [created for _, created in outcomes].count(True) == 1
+    assert len({combination.pk for combination, _ in outcomes}) == 1
+    [combination] = Combination.objects.filter(user=user)
+    assert combination.result_image
+    # One picture on disk: nobody attached a second copy to an outfit saved a moment before.
+    assert len(list((settings.MEDIA_ROOT / "private" / "combinations").iterdir())) == 1

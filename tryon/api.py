@@ -12,8 +12,10 @@ from jobs.serializers import JobSerializer
 from tryon import selectors, services
 from tryon.models import OUTFIT_SLOTS, Combination
 from tryon.serializers import (
-    ITEM_RULES, CombinationCreateSerializer, CombinationSerializer, ShareSerializer, TryOnSerializer,
+    ITEM_RULES, CombinationCreateSerializer, CombinationSerializer, SampleSerializer, ShareSerializer,
+    TryOnSerializer,
 )
+from tryon.samples import SAMPLES
 from tryon.services import tryon_share, tryon_start
 
 OUTFIT_ID = path_id("id", "One of your outfits (`id` from GET /api/v1/combinations).")
@@ -77,30 +79,44 @@ class TryOnApi(APIView):
     @extend_schema(summary="Start a try-on", request=TryOnSerializer,
                    responses={202: OpenApiResponse(JobSerializer, "Queued: poll GET /api/v1/jobs/{id}."),
                               200: OpenApiResponse(JobSerializer, "The finished job for the same request.")},
-                   description=f"Renders you wearing the items, as a job. {ITEM_RULES} The photo must be able to "
-                               "serve the items' body regions (see the photo's `tryon_problems`). The same photo, "
-                               "items, engine and options answer the finished job at once (200).",
+                   description=f"Renders you (`photo_id`) or a sample model (`sample`) wearing the items, as a "
+                               f"job. {ITEM_RULES} The photo must be able to serve the items' body regions (see "
+                               "the photo's `tryon_problems`). The same photo, items, engine and options answer "
+                               "the finished job at once (200).",
                    examples=[OpenApiExample("Top and bottom", request_only=True, value={
                        "photo_id": 7, "top_id": 12, "bottom_id": 31, "engine": "warp", "options": {"seed": 42}})])
     def post(self, request):
         data = TryOnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        photo = photo_get(user=request.user, photo_id=values.pop("photo_id"))
+        if "photo_id" in values:
+            values["photo"] = photo_get(user=request.user, photo_id=values.pop("photo_id"))
         items = {slot: values.pop(f"{slot}_id", None) for slot in OUTFIT_SLOTS}
-        job, created = tryon_start(owner=request.user, photo=photo, **items, **values)
+        job, created = tryon_start(owner=request.user, **items, **values)
         return Response(JobSerializer(job, context={"request": request}).data,
                         status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 
 
+class TryOnSampleListApi(APIView):
+    @extend_schema(summary="List the sample models", responses={200: SampleSerializer(many=True)},
+                   description="Photos anyone can try garments on (send `sample` instead of `photo_id`); they "
+                               "are shared, read-only files, never photos of yours.")
+    def get(self, request):
+        samples = [{"name": sample.name, "label": sample.label, "image_url": request.build_absolute_uri(sample.url)}
+                   for sample in SAMPLES.values()]
+        return Response(SampleSerializer(samples, many=True).data)
+
+
 class TryOnShareApi(APIView):
     @extend_schema(summary="Email a try-on", request=ShareSerializer, parameters=[TRYON_JOB_ID],
-                   description="Emails the picture of a finished try-on; a few a day per shopper "
-                               "(429 `share_limit` with Retry-After).",
+                   description="Emails a finished try-on: an HTML email with a plain-text alternative naming "
+                               "each item worn with its price and link, the picture inline. A few a day per "
+                               "shopper (429 `share_limit` with Retry-After).",
                    responses={201: OpenApiResponse(ShareSerializer, "Sent.")})
     def post(self, request, pk):
         data = ShareSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         job = job_get(user=request.user, job_id=pk)
-        tryon_share(user=request.user, job=job, email=data.validated_data["email"])
+        tryon_share(user=request.user, job=job, email=data.validated_data["email"],
+                    site_url=request.build_absolute_uri("/"))
         return Response({"email": data.validated_data["email"]}, status=status.HTTP_201_CREATED)

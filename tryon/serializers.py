@@ -9,6 +9,7 @@ from jobs.models import Job
 from jobs.serializers import JobPictureResultSerializer, job_result
 from tryon.engines import ENGINE_NAMES
 from tryon.models import RESULT_FILE, Combination
+from tryon.samples import SAMPLE_NAMES
 
 ITEM_RULES = "At least one of top_id, bottom_id, dress_id; a dress is worn alone (no top or bottom with it)."
 
@@ -63,14 +64,30 @@ class TryOnOptionsSerializer(serializers.Serializer):
 
 
 class TryOnSerializer(serializers.Serializer):
-    photo_id = id_field(help_text="One of your photos; its `tryon_problems` must not name the body regions of the "
-                                  "items.")
+    photo_id = id_field(required=False, help_text="One of your photos; its `tryon_problems` must not name the "
+                                                  "body regions of the items. Either this or `sample`.")
+    sample = serializers.ChoiceField(choices=SAMPLE_NAMES, required=False,
+                                     help_text="Instead of a photo of yours: a sample model's photo (GET "
+                                               "/api/v1/tryon/samples).")
     top_id = _item_field(help_text=f"A top. {ITEM_RULES}")
     bottom_id = _item_field(help_text="A bottom.")
     dress_id = _item_field(help_text="A dress, worn alone.")
     engine = serializers.ChoiceField(choices=ENGINE_NAMES, required=False,
                                      help_text="warp (default, fast, CPU) or diffusion (GPU servers).")
     options = TryOnOptionsSerializer(required=False)
+
+    def validate(self, data):
+        if ("photo_id" in data) == ("sample" in data):
+            raise serializers.ValidationError({"photo_id": "Send either photo_id or sample."})
+        return data
+
+
+class SampleSerializer(serializers.Serializer):
+    """A sample model photo a shopper without a photo of their own can try garments on."""
+
+    name = serializers.CharField(help_text="Send it as the try-on's `sample`.")
+    label = serializers.CharField(help_text="What the photo shows, for an image's alternative text.")
+    image_url = serializers.URLField(help_text="The photo (public, Apache-2.0: see the licence beside it).")
 
 
 @job_result(Job.Kind.TRYON, image=RESULT_FILE)

@@ -13,8 +13,9 @@ from jobs.services import JobError, Report, job_handler
 from tryon.engines import get_engine
 from tryon.engines.base import RenderFailed
 from tryon.engines_config import engine_settings
-from tryon.preprocess import garment_input, photo_analysis
+from tryon.preprocess import garment_input, photo_analysis, sample_analysis
 from tryon.models import RESULT_FILE
+from tryon.samples import SAMPLES, sample_image
 
 ORDER = ("dress_id", "bottom_id", "top_id")
 
@@ -30,16 +31,18 @@ def _stage_reporter(report: Report, index: int, total: int) -> Report:
 @job_handler(Job.Kind.TRYON)
 def tryon_run(*, job: Job, report: Report) -> dict:
     params = job.params
-    photo = Photo.objects.filter(pk=params["photo_id"], owner=job.owner).first()
+    photo = Photo.objects.filter(pk=params["photo_id"], owner=job.owner).first() if "photo_id" in params else None
     items = [ClothingItem.objects.select_related("category").filter(pk=params[key]).first()
              for key in ORDER if key in params]
-    if photo is None or not all(items):
+    if (photo is None and params.get("sample") not in SAMPLES) or not all(items):
         raise JobError("The photo or an item was deleted before the try-on ran.")
     report(2, "preprocessing")
-    analysis, problems = photo_analysis(photo=photo)
+    # A sample model (tryon.samples) is a static file shared by all: read, never written to.
+    analysis, problems = photo_analysis(photo=photo) if photo else sample_analysis(params["sample"])
     if analysis is None:
         raise JobError(next(iter(problems.values())))
-    engine, person = get_engine(params["engine"], engine_settings()), stored_image_rgb(photo.image)
+    person = stored_image_rgb(photo.image) if photo else sample_image(params["sample"])
+    engine = get_engine(params["engine"], engine_settings())
     for index, item in enumerate(items):
         garment = garment_input(item=item)
         try:

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from core.decorators import require_form_methods
 from tryon import selectors, services
@@ -25,9 +25,18 @@ def outfits_page(request):
     return render(request, "tryon/outfits.html", {"form": form, "combinations": combinations})
 
 
+@require_form_methods
 @login_required
-@require_POST
 def outfit_delete(request, pk: int):
-    services.combination_delete(combination=selectors.combination_get(user=request.user, combination_id=pk))
+    """GET asks for confirmation (a page: no script needed), POST deletes."""
+    combination = selectors.combination_get(user=request.user, combination_id=pk)
+    if request.method != "POST":
+        image_url = reverse("api:combination-image", args=[pk]) if combination.result_image else ""
+        return render(request, "confirm_delete.html", {
+            "title": "Delete this outfit?", "cancel_url": reverse("tryon:outfits"),
+            "image_url": image_url, "image_alt": f"You wearing {combination}",
+            "consequence": f"{combination}. The items stay in the catalog and in your closet.",
+            "button": "Delete outfit"})
+    services.combination_delete(combination=combination)
     messages.success(request, "Outfit deleted.")
     return redirect("tryon:outfits")

@@ -94,7 +94,7 @@ def test_photo_real_is_refused_with_the_reason_when_the_server_cannot_run_it(
 
 
 @pytest.mark.parametrize("has_weights, gpu, offered", [
-    (True, "gpu", ["Quick", "Photo-real"]), (False, "gpu", ["Quick"]), (True, "", ["Quick"]),
+    (True, "gpu", ["Quick preview", "Photo-real"]), (False, "gpu", ["Quick preview"]), (True, "", ["Quick preview"]),
 ])
 def test_the_studio_offers_photo_real_only_with_the_weights_and_gpu_workers(
         client, api, shopper, settings, catvton_models, has_weights, gpu, offered):
@@ -105,8 +105,8 @@ def test_the_studio_offers_photo_real_only_with_the_weights_and_gpu_workers(
     _upload(api, image_bytes())
     client.force_login(shopper)
     page = client.get("/outfits/studio/")
-    assert [label for _, label in page.context["engines"]] == offered
-    assert (b'<option value="diffusion">Photo-real</option>' in page.content) == ("Photo-real" in offered)
+    assert [engine["label"] for engine in page.context["engines"]] == offered
+    assert (b'name="engine" value="diffusion"' in page.content) == ("Photo-real" in offered)
 
 
 # --- routing ------------------------------------------------------------------------------------

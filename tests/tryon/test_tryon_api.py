@@ -95,7 +95,16 @@ def test_an_outfit_is_saved_with_its_image_and_shared_by_email(
     shared = api.post(f"/api/v1/tryon/{job_id}/share", {"email": "friend@example.com"}, format="json")
     assert shared.status_code == 201
     [message] = mail.outbox
-    assert message.to == ["friend@example.com"] and message.attachments[0][2] == "image/jpeg"
+    assert message.to == ["friend@example.com"]
+    [image] = message.attachments  # inline, referenced by the HTML as cid:look
+    assert image.get_content_type() == "image/jpeg" and image["Content-ID"] == "<look>"
+    assert image.get_payload(decode=True) == default_storage.open(f"private/jobs/{job_id}/result.jpg").read()
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html" and 'src="cid:look"' in html
+    for item in (tops[0], bottom):  # names, prices and absolute links, in both parts
+        link = f"http://testserver/catalog/{item.pk}/"
+        assert item.title in message.body and f"${item.price}" in message.body and link in message.body
+        assert item.title in html and f"${item.price}" in html and f'href="{link}"' in html
 
 
 def _finished_job(shopper) -> Job:
@@ -122,14 +131,15 @@ def test_an_unfinished_job_cannot_be_shared_or_saved(api, shopper):
     assert api.post("/api/v1/combinations", {"job_id": str(job.pk)}, format="json").status_code == 400
 
 
-def test_studio_page_offers_photos_and_the_picked_item(client, shopper, tops):
+def test_studio_page_offers_photos_and_the_picked_item(client, shopper, tops, without_tryon):
     client.force_login(shopper)
     assert b"upload a full-body photo" in client.get("/outfits/studio/").content
     from accounts.services import photo_upload
 
-    photo_upload(user=shopper, upload=SimpleUploadedFile("me.jpg", image_bytes()))
+    photo = photo_upload(user=shopper, upload=SimpleUploadedFile("me.jpg", image_bytes()))
     page = client.get(f"/outfits/studio/?item={tops[0].pk}").content.decode()
-    assert f'value="{tops[0].pk}" selected' in page and 'name="photo_id"' in page
+    assert f'name="top_id" value="{tops[0].pk}" checked' in page
+    assert f'name="person" value="photo:{photo.pk}" checked' in page
 
 
 def test_a_garment_with_a_flagged_cutout_is_refused_with_the_curators_reason(
@@ -156,3 +166,23 @@ def test_studio_shows_a_flagged_garment_disabled_with_its_reason(client, shopper
     photo_upload(user=shopper, upload=SimpleUploadedFile("me.jpg", image_bytes()))
     page = client.get(f"/outfits/studio/?item={tops[0].pk}").content.decode()
     assert f'value="{tops[0].pk}" disabled' in page and PROBLEMS["touches_frame"] in page
+    assert page.count(PROBLEMS["touches_frame"]) == 1
+
+
+def test_the_share_email_lists_items_with_prices_and_links_in_html_and_text(api, shopper, tops, bottom):
+    from catalog.models import ClothingItem
+
+    ClothingItem.objects.filter(pk=tops[0].pk).update(price="24.50", on_sale=True)
+    ClothingItem.objects.filter(pk=bottom.pk).update(is_active=False)  # withdrawn: not public, not listed
+    job = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.SUCCEEDED,
+                             params={"photo_id": 1, "top_id": tops[0].pk, "bottom_id": bottom.pk})
+    default_storage.save(job.files_prefix + "result.jpg", ContentFile(image_bytes()))
+    assert api.post(f"/api/v1/tryon/{job.pk}/share", {"email": "friend@example.org"}, format="json").status_code == 201
+    [message] = mail.outbox
+    [(html, _)] = message.alternatives
+    link = f"http://testserver/catalog/{tops[0].pk}/"
+    assert f"- {tops[0].title}: $24.50 (on sale)\n  {link}" in message.body
+    assert f'<a href="{link}">{tops[0].title}</a> · $24.50 (on sale)' in html
+    assert bottom.title not in message.body and bottom.title not in html
+    assert message.subject == f"{shopper.username} shared a look with you"
+    assert message.attachments[0].get_filename() == "look.jpg"
