@@ -21,6 +21,7 @@ HEAD = 0.3  # radius around the face's landmarks
 HAND_REACH = 2.0  # fingertips lie this many wrist-to-knuckle lengths from the wrist
 DILATE = 0.04  # the person mask grows by this before it cuts a region: soft edges of hair and cloth
 SPREAD = 1.5  # the torso's outline is this much wider than its shoulder or hip joints
+FLARE = 0.15  # how far past the legs' outline a skirt or dress may flare, below the hips
 
 # Where a garment's hem falls along the leg: 0 hip joint, 1 knee, 2 ankle.
 HEMS = {"mini": 0.5, "above-knee": 0.8, "short": 0.8, "knee": 1.0, "midi": 1.5, "cropped": 1.6,
@@ -43,6 +44,35 @@ def region_mask(analysis: PersonAnalysis, region: str, *, length: str | None = N
     _draw_hands(spared, points, forearms=region == LOWER)
     _draw_head(spared, points)
     return (canvas & ~spared).astype(bool) & _dilated(analysis.person_mask, _torso_length(points))
+
+
+def garment_silhouette(analysis: PersonAnalysis, *, flare: bool) -> np.ndarray:
+    """Bool H x W: where a new garment's pixels may land. Tops and trousers stay inside the person
+    (a sleeve wider than the arm in the photo would be a wing in the background); with `flare`
+    (skirts, dresses) also between the legs and a little past them below the hips. Never on the head:
+    a neckline sits at the neck, not over the chin."""
+    points, head = _points(analysis), _canvas(analysis)
+    allowed = analysis.person_mask.copy()
+    if flare:
+        allowed |= _flare(analysis, points)
+    _draw_head(head, points)
+    return allowed & ~head.astype(bool)
+
+
+def _flare(analysis: PersonAnalysis, points: np.ndarray) -> np.ndarray:
+    """Below the hip line: the legs' convex outline grown by FLARE of the torso."""
+    up, _ = _axes(points)
+    unit, (_, hips) = _torso_length(points), _spine(points)
+    ys, xs = np.nonzero(analysis.person_mask)
+    below = (np.stack([xs, ys], axis=1) - hips) @ up < 0
+    canvas = _canvas(analysis)
+    if below.sum() >= 3:
+        hull = cv2.convexHull(np.stack([xs[below], ys[below]], axis=1).astype(np.int32))
+        cv2.fillConvexPoly(canvas, hull, 1)
+    side = max(3, round(2 * FLARE * unit) | 1)
+    grown = cv2.dilate(canvas, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    rows = np.arange(analysis.height)[:, None] - hips[1]
+    return grown.astype(bool) & (rows > 0)
 
 
 def arms_front_mask(analysis: PersonAnalysis) -> np.ndarray:

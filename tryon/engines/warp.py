@@ -20,9 +20,10 @@ from PIL import Image
 from scipy.interpolate import RBFInterpolator
 
 from tryon.engines.anchors import Part, lower_parts, upper_parts
+from tryon.engines.outline import is_skirt
 from tryon.engines.base import GarmentInput, PersonAnalysis, Progress
-from tryon.engines.body import arms_front_mask, region_mask
-from tryon.engines.compositing import composite
+from tryon.engines.body import arms_front_mask, garment_silhouette, region_mask
+from tryon.engines.compositing import Fit, composite
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
 from tryon.engines.skin import bare_skin, body_core, kept_in_front
 from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, WRISTS
@@ -33,6 +34,7 @@ GRID_STEP = 8  # the spline is evaluated every GRID_STEP pixels and the map inte
 NEAR = 0.15  # a part lands within the hull of its body points grown by this share of its longer side
 BOX_MARGIN = 16  # px around where a part may land, for the feathering of its edge
 BLEED = 0.02  # how far (share of the garment photo's side) its colours are smeared past its edge
+CLOSE = 0.06  # slits in a warped part up to this share of its longer side are closed
 SMOOTHING = 1e-4  # spline regularisation in units of the image diagonal: tolerates near-duplicates
 # Each body landmark by name, as (the person's left, the person's right).
 JOINTS = {"shoulder": SHOULDERS, "elbow": ELBOWS, "wrist": WRISTS, "hip": HIPS, "knee": KNEES, "ankle": ANKLES}
@@ -47,15 +49,28 @@ class WarpEngine:
     def render(self, *, person: Image.Image, analysis: PersonAnalysis, garment: GarmentInput,
                report: Progress, options: dict) -> Image.Image:
         report(5, "warping")
-        analysis, garment = _fitted(analysis, person.size), bounded(garment)
-        parts = garment_parts(analysis=analysis, garment=garment)
-        garment_rgb, garment_alpha = warp_garment(garment=garment, parts=parts, size=person.size)
-        region = region_mask(analysis, garment.region, length=garment.attributes.get("length"))
         photo = np.asarray(person.convert("RGB"))
-        skin = bare_skin(photo, analysis)
-        return Image.fromarray(composite(
-            photo=photo, region=region, in_front=kept_in_front(arms_front_mask(analysis), skin), bare=skin,
-            body=body_core(analysis), garment_rgb=garment_rgb, garment_alpha=garment_alpha, report=report))
+        return Image.fromarray(composite(photo=photo, fit=garment_fit(photo=photo, analysis=analysis, garment=garment),
+                                         report=report))
+
+
+def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: GarmentInput) -> Fit:
+    """The garment warped onto the photo (uint8 RGB) part by part and kept inside the silhouette it
+    may cover (the person, minus the head, flaring below the hips for skirts and dresses), with the
+    masks compositing needs: what it replaces, what stays in front, bare skin, the body's core."""
+    height, width = photo.shape[:2]
+    analysis, garment = _fitted(analysis, (width, height)), bounded(garment)
+    parts = garment_parts(analysis=analysis, garment=garment)
+    flare = garment.region == FULL or (garment.region == LOWER and is_skirt(_points(garment.keypoints)))
+    allowed = garment_silhouette(analysis, flare=flare)
+    garment_rgb, garment_alpha = warp_garment(garment=garment, parts=parts, size=(width, height), allowed=allowed)
+    region = region_mask(analysis, garment.region, length=garment.attributes.get("length"))
+    if garment.over_bottom:  # the outfit's new bottom is in the photo: its waistband stays, the top goes over it
+        region &= ~region_mask(analysis, LOWER)
+    skin = bare_skin(photo, analysis)
+    return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region,
+               in_front=kept_in_front(arms_front_mask(analysis), skin), bare=skin, body=body_core(analysis),
+               person=analysis.person_mask)
 
 
 def bounded(garment: GarmentInput) -> GarmentInput:
@@ -75,15 +90,17 @@ def bounded(garment: GarmentInput) -> GarmentInput:
 def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput) -> list[Part]:
     """The pieces of the garment warped on their own, each with its (body, garment) point pairs."""
     sides = _image_sides(analysis)
-    keypoints = {name: np.asarray(point, dtype=np.float64) for name, point in garment.keypoints.items()}
+    keypoints = _points(garment.keypoints)
     if garment.region == LOWER:
         return lower_parts(sides, keypoints, garment.mask, analysis.person_mask)
     return upper_parts(sides, keypoints, garment.mask, analysis.person_mask, dress=garment.region == FULL)
 
 
-def warp_garment(*, garment: GarmentInput, parts: list[Part], size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def warp_garment(*, garment: GarmentInput, parts: list[Part], size: tuple[int, int],
+                 allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The garment photo (uint8 RGB) and mask (float 0-1) bent onto the photo, part by part, each
-    later part (a sleeve) laid over the earlier ones. Each part is only computed near its points."""
+    later part (a sleeve) laid over the earlier ones. Each part is only computed near its points.
+    With `allowed` (where garment may land), each part is kept inside it and its gaps closed."""
     width, height = size
     image = _bled(np.asarray(garment.image.convert("RGB")), garment.mask)
     rgb, alpha = np.zeros((height, width, 3), np.float32), np.zeros((height, width), np.float32)
@@ -95,11 +112,37 @@ def warp_garment(*, garment: GarmentInput, parts: list[Part], size: tuple[int, i
         part_rgb = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
         part_alpha = cv2.remap(mask.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR,
                                borderMode=cv2.BORDER_CONSTANT, borderValue=0) * near
+        if allowed is not None:
+            part_rgb, part_alpha = _closed(part_rgb, part_alpha, allowed[box], _closing_side(body))
         blended = rgb[box] + (part_rgb - rgb[box]) * part_alpha[..., None]
         rgb[box] = np.where(filled[box][..., None], blended, part_rgb)
         alpha[box] += (1 - alpha[box]) * part_alpha
         filled[box] = True
     return np.rint(rgb).astype(np.uint8), alpha
+
+
+def _closing_side(body: np.ndarray) -> int:
+    """The closing kernel for a part: CLOSE of the longer side of its body points' box."""
+    _, _, w, h = cv2.boundingRect(body.round().astype(np.int32))
+    return max(3, round(CLOSE * max(w, h)) | 1)
+
+
+def _closed(rgb: np.ndarray, alpha: np.ndarray, allowed: np.ndarray, side: int) -> tuple[np.ndarray, np.ndarray]:
+    """A warped part with its slits closed, inside `allowed`: a spline that folds the garment (a
+    sleeve turning down, a panel pulled round a bent torso) tears thin slits where the old garment
+    would show through. They are filled with the part's own colours, smeared in."""
+    solid = (alpha > 0.5).astype(np.uint8)
+    if not solid.any():
+        return rgb, alpha * allowed
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    closed = cv2.morphologyEx(np.pad(solid, side), cv2.MORPH_CLOSE, kernel)[side:-side, side:-side]
+    closed = closed.astype(bool) & allowed
+    gap = closed & (alpha < 0.5)
+    if gap.any():
+        weight = cv2.GaussianBlur(alpha, (0, 0), side / 2)
+        smear = cv2.GaussianBlur(rgb * alpha[..., None], (0, 0), side / 2) / np.maximum(weight, 1e-4)[..., None]
+        rgb = np.where(gap[..., None], smear, rgb)
+    return rgb, np.maximum(alpha, closed.astype(np.float32)) * allowed
 
 
 def _near(points: np.ndarray, width: int, height: int) -> tuple[np.ndarray, tuple[slice, slice]]:
@@ -145,6 +188,10 @@ def _inverse_map(body: np.ndarray, cloth: np.ndarray, box: tuple[slice, slice], 
     coarse = (spline(grid / unit) * unit).astype(np.float32).reshape(ny, nx, 2)
     fine = cv2.resize(coarse, (nx * GRID_STEP, ny * GRID_STEP), interpolation=cv2.INTER_LINEAR)[:rows, :columns]
     return np.ascontiguousarray(fine[..., 0]), np.ascontiguousarray(fine[..., 1])
+
+
+def _points(keypoints: dict[str, tuple[float, float]]) -> dict[str, np.ndarray]:
+    return {name: np.asarray(point, dtype=np.float64) for name, point in keypoints.items()}
 
 
 def _fitted(analysis: PersonAnalysis, size: tuple[int, int]) -> PersonAnalysis:
