@@ -25,7 +25,7 @@ photo shows):
   distance under RESIDUE_DELTA to the original pixel).
 - outside_diff: the largest pixel change outside the edited region. Must be 0.
 - seconds: render only, the preprocessing (pose, person mask, cut-out, landmarks) cached.
-The sheet numbers every cell (photo | garment | result); the verdicts are in docs/tryon-quality.md.
+The sheet numbers every cell (photo | garment | result, the photos framed on the person); the verdicts are in docs/tryon-quality.md.
 """
 
 from __future__ import annotations
@@ -149,8 +149,19 @@ def run(repeat: int) -> tuple[list[dict], list[tuple]]:
             rows.append({"cell": len(rows) + 1, "photo": name, "garment": garment.label, "style": garment.style,
                          "region": garment.input.region, **measures(photo, result, fit), "seconds": seconds})
             tiles.append((f"{len(rows)}. {name.replace('omnitry_person_', '')} / {garment.label}",
-                          garment.input.image, image, Image.fromarray(result)))
+                          garment.input.image, image, Image.fromarray(result), _framed(analysis.person_mask)))
     return rows, tiles
+
+
+def _framed(person: np.ndarray) -> tuple[int, int, int, int]:
+    """A 3:4 box around the person (the sheet shows the person, not the street around them)."""
+    ys, xs = np.nonzero(person)
+    height = max(ys.max() - ys.min(), (xs.max() - xs.min()) * 4 / 3) * 1.08
+    cx, cy = (xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2
+    width = height * 3 / 4
+    left = int(np.clip(cx - width / 2, 0, max(0, person.shape[1] - width)))
+    top = int(np.clip(cy - height / 2, 0, max(0, person.shape[0] - height)))
+    return left, top, int(left + min(width, person.shape[1])), int(top + min(height, person.shape[0]))
 
 
 def table(rows: list[dict]) -> str:
@@ -178,13 +189,13 @@ def contact_sheet(tiles: list[tuple], path: Path) -> None:
     rows = (len(tiles) + COLUMNS - 1) // COLUMNS
     sheet = Image.new("RGB", (COLUMNS * 3 * width, rows * (height + 14)), "white")
     draw = ImageDraw.Draw(sheet)
-    for index, (label, garment, before, after) in enumerate(tiles):
+    for index, (label, garment, before, after, box) in enumerate(tiles):
         x, y = (index % COLUMNS) * 3 * width, (index // COLUMNS) * (height + 14)
         thumb = garment.copy()
         thumb.thumbnail(TILE)
-        sheet.paste(before.resize(TILE, Image.LANCZOS), (x, y + 14))
+        sheet.paste(before.crop(box).resize(TILE, Image.LANCZOS), (x, y + 14))
         sheet.paste(thumb, (x + width + (width - thumb.width) // 2, y + 14 + (height - thumb.height) // 2))
-        sheet.paste(after.resize(TILE, Image.LANCZOS), (x + 2 * width, y + 14))
+        sheet.paste(after.crop(box).resize(TILE, Image.LANCZOS), (x + 2 * width, y + 14))
         draw.text((x + 3, y + 1), label[:70], fill="black")
     path.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(path, format="JPEG", quality=80, optimize=True)
@@ -213,13 +224,13 @@ def main() -> None:
                                  "p50_s": round(float(np.median(row["seconds"])), 3)})
     if args.cells:
         args.cells.mkdir(parents=True, exist_ok=True)
-        for index, (_, garment, before, after) in enumerate(tiles):
+        for index, (_, garment, before, after, box) in enumerate(tiles):
             strip = Image.new("RGB", (3 * 384, 512), "white")
             thumb = garment.copy()
             thumb.thumbnail((384, 512))
-            strip.paste(before.resize((384, 512)), (0, 0))
+            strip.paste(before.crop(box).resize((384, 512)), (0, 0))
             strip.paste(thumb, (384, 0))
-            strip.paste(after.resize((384, 512)), (768, 0))
+            strip.paste(after.crop(box).resize((384, 512)), (768, 0))
             strip.save(args.cells / f"{index + 1:03d}.jpg", quality=85)
 
 

@@ -31,12 +31,13 @@ WORK_SIDE = 256
 FEATHER = 0.005  # feather radius, share of the photo's long side
 MARGIN = 24  # px of context kept around the edited region for the inpainting
 INPAINT_RADIUS = 3  # px at WORK_SIDE
-SHADE_MEDIAN = 15  # px at WORK_SIDE: a median this wide drops the old garment's print, stripes and checks
+SHADE_MEDIAN = 21  # px at WORK_SIDE: a median this wide drops the old garment's print, stripes and checks
 SHADE_SIGMAS = (0.012, 0.06)  # fold and broad blurs (shares of WORK_SIDE) whose ratio is the shading
 SHADE_RANGE = (0.75, 1.1)  # a shadow darkens at most to 75 %; a highlight barely brightens
 SHADE_STRENGTH = 0.6  # kept low: where two old garments meet, the ratio leaves a faint seam
 SHADE_SUPPORT = 0.3  # weight of old-garment pixels below which the shading fades to none
 WHITE_POINT = 99  # percentile of each channel of the photo taken as its white: the garment's white maps there
+ROUNDNESS = (0.18, 3.0)  # repainted skin darkens by up to this share at the person's outline, over this many feather radii
 CONTACT_SHADOW = (2.0, 0.3)  # contact shadow: reach (feather radii) and depth where the garment meets the body
 
 
@@ -74,9 +75,13 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     crop = _box(edited, MARGIN, photo.shape[:2])
     report(40, "inpainting")
     clothing = fit.region[crop] & ~fit.in_front[crop] & ~fit.bare[crop]
+    gain = _shading(photo[crop], clothing)
     base = _painted_out(photo[crop], clothing, fit.body[crop], fit.bare[crop], fit.person[crop], radius)
+    on_skin = clothing & fit.body[crop]
+    base = np.where(on_skin[..., None], _relit(np.rint(base).clip(0, 255).astype(np.uint8), gain), base)
+    base = _rounded(base.astype(np.float32), on_skin, fit.person[crop], radius)
     report(70, "compositing")
-    shaded = _relit(_white_matched(fit.garment_rgb[crop], photo), photo[crop], clothing)
+    shaded = _relit(_white_matched(fit.garment_rgb[crop], photo), gain)
     eroded = cv2.erode(fit.garment_alpha[crop], np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
     alpha = _feathered(eroded, radius) * (1 - _feathered(fit.in_front[crop].astype(np.float32), radius // 2))
     base = _contact_shadowed(base, eroded, fit.person[crop] | fit.allowed[crop], radius)
@@ -151,13 +156,14 @@ def _shrunk(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
 
 
-def _relit(garment_rgb: np.ndarray, photo: np.ndarray, clothing: np.ndarray) -> np.ndarray:
-    """The garment with the old garment's shading multiplied into its lightness: the old garment's
-    Lab lightness blurred to fold scale over the same blurred broadly, so folds and shadows carry
-    over but the old clothes' own colours do not (a dark trouser under a light shirt is no shadow)."""
+def _shading(photo: np.ndarray, clothing: np.ndarray) -> np.ndarray | None:
+    """The old garment's shading as a lightness gain (float H x W, 1 = none): its Lab lightness
+    blurred to fold scale over the same blurred broadly, so folds and shadows carry over but the old
+    clothes' own colours do not (a dark trouser under a light shirt is no shadow). None when there
+    is no old garment to read it from."""
     height, width = clothing.shape
     if clothing.sum() < 16:
-        return garment_rgb
+        return None
     size = _work_size(width, height)
     lightness = cv2.cvtColor(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2LAB)[..., 0]
     support = _shrunk(clothing, size)
@@ -168,10 +174,24 @@ def _relit(garment_rgb: np.ndarray, photo: np.ndarray, clothing: np.ndarray) -> 
     ratio = np.clip(fine / np.maximum(broad, 1.0), *SHADE_RANGE) - 1
     presence = cv2.GaussianBlur(support, (0, 0), SHADE_SIGMAS[0] * WORK_SIDE)
     ratio *= SHADE_STRENGTH * np.clip(presence / SHADE_SUPPORT, 0, 1)
-    gain = cv2.resize(1 + ratio, (width, height), interpolation=cv2.INTER_LINEAR)
-    lab = cv2.cvtColor(garment_rgb, cv2.COLOR_RGB2LAB)
+    return cv2.resize(1 + ratio, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _relit(rgb: np.ndarray, gain: np.ndarray | None) -> np.ndarray:
+    """`rgb` (uint8) with its Lab lightness multiplied by `gain`, its colour left alone."""
+    if gain is None:
+        return rgb
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
     lab[..., 0] = np.clip(lab[..., 0] * gain, 0, 255).astype(np.uint8)
     return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+
+
+def _rounded(skin: np.ndarray, hole: np.ndarray, person: np.ndarray, radius: int) -> np.ndarray:
+    """Repainted skin (float RGB, only `hole` pixels change) darkened towards the person's outline,
+    as a limb's roundness turns it from the light: a flat fill reads as a cut-out."""
+    inside = cv2.distanceTransform(person.astype(np.uint8), cv2.DIST_L2, 3)
+    falloff = ROUNDNESS[0] * np.exp(-inside / (ROUNDNESS[1] * radius))
+    return skin * np.where(hole, 1 - falloff, 1.0)[..., None]
 
 
 def _masked_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:

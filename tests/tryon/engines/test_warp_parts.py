@@ -15,6 +15,8 @@ from tryon.engines.keypoints import garment_keypoints
 from tryon.engines.warp import WarpEngine, garment_fit
 
 GREEN = (40, 170, 60)
+SHAPES_TOP = [(60, 40), (90, 40), (100, 50), (110, 40), (140, 40), (185, 85), (165, 105), (140, 85), (140, 200),
+              (60, 200), (60, 85), (35, 105), (15, 85)]  # a T-shirt reaching the hips
 # A top with wide, long sleeves and a tall hood: it would land on the background and over the face.
 HOODED = [(70, 5), (130, 5), (140, 40), (190, 60), (199, 200), (165, 200), (145, 90), (145, 235), (55, 235), (55, 90),
           (35, 200), (1, 200), (10, 60), (60, 40)]
@@ -121,3 +123,38 @@ def test_an_outfit_top_lies_over_the_new_bottoms_waistband():
     assert hem.sum() > 200  # the top's hem lies over the waistband
     kept = lower & ~_grown(over_fit.garment_alpha > 0, FEATHER + 1)
     assert kept.sum() > 1000 and np.array_equal(over[kept], dressed[kept])
+
+
+def test_a_white_print_the_cut_out_lost_is_stretched_over_the_torso_with_the_rest():
+    image, masks, analysis = _scene()
+    top = _drawn(SHAPES_TOP)
+    photo, mask = np.asarray(top.image).copy(), top.mask.copy()
+    photo[90:130, 80:120], mask[90:130, 80:120] = 255, False  # a white print read as backdrop: a hole
+    holed = GarmentInput(image=Image.fromarray(photo), mask=mask, region="upper", keypoints=top.keypoints)
+    result = _render(image, analysis, holed)
+    chest = result[150:165, 140:160].reshape(-1, 3).astype(int)  # where the print lands on the torso
+    assert (chest.min(axis=1) > 180).mean() > 0.8  # white, as the photo's own white (its light is greenish)
+
+
+def test_a_trouser_leg_the_cut_out_broke_is_whole_on_the_leg():
+    image, masks, analysis = _scene()
+    trousers = _drawn([(60, 20), (140, 20), (150, 230), (110, 230), (100, 90), (90, 230), (50, 230)], GREEN, "lower")
+    mask = trousers.mask.copy()
+    mask[150:160, :100] = False  # a light stripe across the left leg, lost by the cut-out
+    broken = GarmentInput(image=trousers.image, mask=mask, region="lower", keypoints=trousers.keypoints)
+    fit = garment_fit(photo=image, analysis=analysis, garment=broken)
+    leg = np.zeros(masks["person"].shape, np.uint8)
+    cv2.line(leg, (150 + (128 - 150) // 2, 220), (128, 300), 1, 20)
+    cv2.line(leg, (128, 300), (130, 370), 1, 20)
+    assert (fit.garment_alpha[leg > 0] > 0.5).mean() > 0.97
+
+
+def test_the_garment_body_is_stretched_over_the_torso_with_its_neckline_open():
+    image, masks, analysis = _scene()
+    # A T-shirt with a deep V neck: the body is stretched over the torso, the V stays open.
+    vneck = _drawn([(60, 40), (85, 40), (100, 90), (115, 40), (140, 40), (185, 85), (165, 105), (140, 85), (140, 200),
+                    (60, 200), (60, 85), (35, 105), (15, 85)])
+    fit = garment_fit(photo=image, analysis=analysis, garment=vneck)
+    covered = fit.garment_alpha > 0.5
+    assert not covered[100:108, 147:154].any()  # the V's point lies about a fifth of the torso below the neck
+    assert covered[150:200, 125:175].mean() > 0.95  # and the rest of the torso is garment
