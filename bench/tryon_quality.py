@@ -198,7 +198,7 @@ def contact_sheet(tiles: list[tuple], path: Path) -> None:
         sheet.paste(after.crop(box).resize(TILE, Image.LANCZOS), (x + 2 * width, y + 14))
         draw.text((x + 3, y + 1), label[:70], fill="black")
     path.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(path, format="JPEG", quality=80, optimize=True)
+    sheet.save(path, format="JPEG", quality=70, optimize=True)
 
 
 def main() -> None:

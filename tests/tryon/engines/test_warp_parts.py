@@ -158,3 +158,14 @@ def test_the_garment_body_is_stretched_over_the_torso_with_its_neckline_open():
     covered = fit.garment_alpha > 0.5
     assert not covered[100:108, 147:154].any()  # the V's point lies about a fifth of the torso below the neck
     assert covered[150:200, 125:175].mean() > 0.95  # and the rest of the torso is garment
+
+
+def test_a_top_replaces_the_old_cuff_over_the_wrist_but_not_the_hand():
+    _, masks, analysis = _scene()
+    upper, lower = region_mask(analysis, "upper"), region_mask(analysis, "lower")
+    wrist, knuckles = np.array(JOINTS[15]), np.array(JOINTS[17])
+    cuff = tuple((wrist + 0.4 * (knuckles - wrist)).round().astype(int))  # just past the wrist
+    fingers = tuple((wrist + 1.5 * (knuckles - wrist)).round().astype(int))
+    assert masks["person"][cuff[1], cuff[0]] and masks["person"][fingers[1], fingers[0]]
+    assert upper[cuff[1], cuff[0]] and not upper[fingers[1], fingers[0]]
+    assert not lower[cuff[1], cuff[0]]
