@@ -25,7 +25,8 @@ photo shows):
   distance under RESIDUE_DELTA to the original pixel).
 - outside_diff: the largest pixel change outside the edited region. Must be 0.
 - seconds: render only, the preprocessing (pose, person mask, cut-out, landmarks) cached.
-The sheet numbers every cell (photo | garment | result, the photos framed on the person); the verdicts are in docs/tryon-quality.md.
+The sheet numbers every cell (photo | garment | result, the photos framed on the person); the
+verdicts are in docs/tryon-quality.md.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.product_shots import CHECKED, shot, cutout, BACKDROPS  # noqa: E402
+from bench.product_shots import BACKDROPS, CHECKED, cutout, shot  # noqa: E402
 from tryon.engines.base import GarmentInput  # noqa: E402
 from tryon.engines.compositing import composite, edited_region  # noqa: E402
 from tryon.engines.keypoints import garment_keypoints  # noqa: E402

@@ -2,7 +2,8 @@
 they need is under tryon/engines/ or in vision/, and settings reach them as EngineSettings.
 
 The job hands an engine one garment at a time (an outfit is bottom first, then top, each step
-taking the previous result as its person image, the top marked `over_bottom`); the person analysis stays that of the original
+taking the previous result as its person image, the top marked `over_bottom`); the person analysis
+stays that of the original
 photo. `report(progress 0-100, stage)` raises when the owner cancels, so engines call it between
 steps and stop there.
 """

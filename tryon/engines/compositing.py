@@ -10,14 +10,17 @@ fields, which upscale without visible loss and cost a sixteenth.
   inpainted (Telea), so nothing of it shows where the new garment is smaller. Not all of it is
   garment: bare skin (the face's colour, tryon/engines/skin.py) is kept, and arms in front of
   the torso stay on top. Where the hole lies on the body's core (a forearm the old long sleeve
-  covered) it is filled from the bare skin around, else the arm would dissolve into the
-  background; elsewhere (beside a slimmer new garment) from whatever surrounds it.
+  covered) it is filled from the bare skin around, shaded like the old garment and darkened
+  towards the person's outline, else the arm would dissolve into the background; outside the
+  person from the background alone; elsewhere (beside a slimmer new garment) from what surrounds it.
+- Colour: the garment's white is mapped to the photo's own white (its 99th percentile per channel).
 - Lighting: the old garment's Lab lightness at fold scale, divided by the same at a broad scale,
   is the photo's shading (folds, creases, shadow under the arms); it multiplies the new garment's
   lightness and leaves its colour alone. Prints and checks of the old garment are medianed away
   first; its broad colour blocks cancel out in the ratio.
 - Feathering: a Gaussian of `radius` softens the garment's edge, after a slight erosion that
-  drops the fringe of floor a catalog mask keeps.
+  drops the fringe of floor a catalog mask keeps; a thin contact shadow darkens the body just
+  outside it.
 """
 
 from dataclasses import dataclass
@@ -37,7 +40,8 @@ SHADE_RANGE = (0.75, 1.1)  # a shadow darkens at most to 75 %; a highlight barel
 SHADE_STRENGTH = 0.6  # kept low: where two old garments meet, the ratio leaves a faint seam
 SHADE_SUPPORT = 0.3  # weight of old-garment pixels below which the shading fades to none
 WHITE_POINT = 99  # percentile of each channel of the photo taken as its white: the garment's white maps there
-ROUNDNESS = (0.18, 3.0)  # repainted skin darkens by up to this share at the person's outline, over this many feather radii
+# Repainted skin darkens by up to this share at the person's outline, over this many feather radii.
+ROUNDNESS = (0.18, 3.0)
 CONTACT_SHADOW = (2.0, 0.3)  # contact shadow: reach (feather radii) and depth where the garment meets the body
 
 
@@ -63,7 +67,8 @@ def edited_region(fit: Fit) -> np.ndarray:
     """Bool H x W: every pixel a try-on may change (the replaced region and where the garment lands,
     grown by the feather radius); the rest of the photo is copied untouched."""
     radius = feather_radius(fit.region.shape)
-    grown = cv2.dilate((fit.region | (fit.garment_alpha > 0)).astype(np.uint8), np.ones((2 * radius + 1,) * 2, np.uint8))
+    touched = (fit.region | (fit.garment_alpha > 0)).astype(np.uint8)
+    grown = cv2.dilate(touched, np.ones((2 * radius + 1,) * 2, np.uint8))
     return grown > 0
 
 

@@ -4,15 +4,16 @@ A thin-plate spline puts the garment's texture in roughly the right place, but i
 as good as the garment's key points: a jacket photographed with its sleeves hanging down, a
 sleeve folded on the floor, a hood, all bend into wings, slits and stray pieces. So the outline is
 drawn from the body instead, part by part, and only its lengths come from the warped garment:
-- a top: the torso (shoulders to where the warped garment's hem lies along the spine) and each
-  arm from the shoulder to where the warped sleeve ends along the arm's bones (none for a
-  sleeveless top, whose torso then leaves the arms out);
+- a top: the torso (just above the shoulders to where the warped garment's hem lies along the
+  spine, at least to the hips), leaving out the arms beside it, and each arm from the shoulder to
+  where the warped sleeve ends along the arm's bones (none for a sleeveless top);
 - trousers and shorts: the hips, then each leg from the hip to where the warped leg ends;
-- skirts and dresses: the torso for a dress, then the hips down to the warped hem, filling between
-  the legs.
+- skirts and dresses: the torso for a dress, then from the waist down to the warped hem, widening
+  from the hips to the warped hem's width (between the legs too).
 Every piece is cut to where the garment may land (tryon.engines.body.garment_silhouette), so it
-follows the person's own outline. The warped garment is kept near that outline (a collar, a hem's
-flare) and dropped beyond it; the gaps are filled with the garment's own colours (compositing).
+follows the person's own outline. The torso and skirt are the panel the garment's body is
+stretched over (warp.py); the warped garment is kept near the outline (a collar, a hem's flare) and
+dropped beyond it, and the outline's pixels the warp left bare take the garment's own colours.
 """
 
 from functools import lru_cache
@@ -27,6 +28,7 @@ from vision.regions import FULL, LOWER
 # Shares of the torso length (shoulder midpoint to hip midpoint).
 ARM_ZONE, LEG_ZONE = 0.16, 0.24  # half-width of the band along an arm or leg where its sleeve or leg is looked for
 TORSO_SPREAD = 1.6  # the torso band is this many times the shoulder or hip joints' half distance wide
+MIN_HALF = 0.25  # the torso band is at least this half-wide (share of the torso length): people seen side-on
 CORE_SPREAD = 0.9  # an arm within this many half shoulder distances of the spine is across the torso
 NECK_ROOM = 0.14  # the torso starts this far above the shoulder joints (the garment's own neckline goes higher)
 WAIST_RISE, CROTCH_DROP = 0.2, 0.15
@@ -99,7 +101,8 @@ def _band(points: np.ndarray, shape: tuple[int, int], joints: tuple[int, int], t
     depth = (xs - top[0]) * down[0] + (ys - top[1]) * down[1]
     middle = points[list(SHOULDERS)].mean(axis=0)
     side = np.abs((xs - middle[0]) * across[0] + (ys - middle[1]) * across[1])
-    half = max((spread or TORSO_SPREAD) * float(np.linalg.norm(points[joints[0]] - points[joints[1]])) / 2, 0.25 * _unit(points))
+    joint_half = float(np.linalg.norm(points[joints[0]] - points[joints[1]])) / 2
+    half = max((spread or TORSO_SPREAD) * joint_half, MIN_HALF * _unit(points))
     return (depth >= 0) & (depth <= bottom_depth) & (side <= half)
 
 

@@ -12,7 +12,8 @@ import cv2
 import numpy as np
 
 from tryon.engines.base import PersonAnalysis
-from vision.pose import ANKLES, ELBOWS, EYES, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE, WRISTS
+from tryon.engines.body import CUFF_REACH
+from vision.pose import ANKLES, ELBOWS, EYES, HANDS, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE, WRISTS
 
 FACE = EYES + MOUTH  # eyes and mouth corners: the box between them is mostly cheek and nose
 MIN_FACE_PIXELS = 50
@@ -89,7 +90,10 @@ def body_core(analysis: PersonAnalysis) -> np.ndarray:
     neck = shoulders.mean(axis=0)
     cv2.line(canvas, tuple(int(v) for v in neck.round()), tuple(int(v) for v in mouth.round()), 1,
              thickness=max(1, round(2 * NECK * torso)))
+    ends = {wrist: points[wrist] + CUFF_REACH * (points[list(hand)].mean(axis=0) - points[wrist])
+            for wrist, hand in zip(WRISTS, HANDS)}  # past the wrist, under an old cuff (body.py)
     for (start, end), radius in LIMB_CORES.items():
-        cv2.line(canvas, tuple(int(v) for v in points[start].round()), tuple(int(v) for v in points[end].round()),
-                 1, thickness=max(1, round(2 * radius * torso)))
+        stop = ends.get(end, points[end])
+        cv2.line(canvas, tuple(int(v) for v in points[start].round()), tuple(int(v) for v in stop.round()), 1,
+                 thickness=max(1, round(2 * radius * torso)))
     return canvas.astype(bool) & analysis.person_mask

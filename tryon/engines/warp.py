@@ -1,15 +1,22 @@
 """The CPU try-on engine: bend the catalog photo onto the body, paint out the old garment, blend.
 
-No model weights and no GPU, so it runs everywhere, in a fraction of a second. The garment's key
-points (tryon/engines/keypoints.py) are paired with body points derived from the pose landmarks
-(tryon/engines/anchors.py), and a thin-plate spline through the pairs bends the garment photo and
-its mask onto the photo; a top's sleeves are cut off and bent on their own, since one smooth
-spline cannot fold a sleeve spread on the floor down to a hanging arm. Compositing (painting out
-the old garment, relighting, feathering, arms in front) is tryon/engines/compositing.py.
+No model weights and no GPU, so it runs everywhere, in a fraction of a second. Part by part:
+1. The garment's key points (tryon/engines/keypoints.py) are paired with body points derived from
+   the pose landmarks (tryon/engines/anchors.py), and a thin-plate spline through the pairs bends
+   the garment photo and its mask onto the photo; a top's sleeves are cut off and bent on their
+   own, since one smooth spline cannot fold a sleeve spread on the floor down to a hanging arm.
+2. The spline only places texture: the garment's outline is drawn from the body (outline_fit.py:
+   torso, each arm, each leg, a skirt), its lengths read off the warped garment, all inside where
+   the garment may land (body.garment_silhouette: the person less the head, flaring for skirts).
+3. The garment's body is stretched over the torso (and skirt) row by row, so the panel is the
+   person's own outline with no slit or wing; the rest of the outline takes the warped sleeves and
+   legs, and what the warp left bare in it takes the garment's nearest colours.
+Compositing (painting out the old garment, relighting, feathering, arms in front) is
+tryon/engines/compositing.py.
 
 Module map: anchors.py (where garment points go on the body), outline.py (what is read off the
-garment's mask), body.py (the body areas a garment covers), skin.py (bare skin and body in the
-photo), compositing.py (everything after the warp).
+garment's mask), outline_fit.py (the outline on the body), body.py (the body areas a garment covers
+and may land on), skin.py (bare skin and body in the photo), compositing.py (everything after).
 """
 
 from dataclasses import replace
@@ -20,12 +27,12 @@ from PIL import Image
 from scipy.interpolate import RBFInterpolator
 
 from tryon.engines.anchors import Part, lower_parts, upper_parts
-from tryon.engines.outline import is_skirt
-from tryon.engines.outline_fit import fitted_outline, kept_garment, torso_length
 from tryon.engines.base import GarmentInput, PersonAnalysis, Progress
 from tryon.engines.body import arms_front_mask, garment_silhouette, region_mask
 from tryon.engines.compositing import Fit, composite
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
+from tryon.engines.outline import is_skirt
+from tryon.engines.outline_fit import fitted_outline, kept_garment, torso_length
 from tryon.engines.skin import bare_skin, body_core, kept_in_front
 from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, WRISTS
 from vision.regions import FULL, LOWER

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from tests.tryon.engines.test_warp_engine import (FEATHER, JOINTS, SKIN, SHIRT, WIDTH, _analysis, _figure, _garment,
+from tests.tryon.engines.test_warp_engine import (FEATHER, JOINTS, SHIRT, SKIN, _analysis, _figure, _garment,
                                                   _grown, _red)
 from tryon.engines.base import GarmentInput
 from tryon.engines.body import garment_silhouette, region_mask
@@ -60,7 +60,8 @@ def test_a_skirt_flares_between_the_legs_but_trousers_do_not():
     assert not masks["person"][between].any()
     skirt, trousers = garment_silhouette(analysis, flare=True), garment_silhouette(analysis, flare=False)
     assert skirt[between].all() and not trousers[between].any()
-    assert not skirt[:int(JOINTS[23][1]) - 2][~masks["person"][:int(JOINTS[23][1]) - 2]].any()  # no flare above the hips
+    above = slice(0, int(JOINTS[23][1]) - 2)  # no flare above the hips
+    assert not skirt[above][~masks["person"][above]].any()
     fit = garment_fit(photo=image, analysis=analysis, garment=_garment("skirt"))
     assert (fit.garment_alpha[between] > 0.5).mean() > 0.5
 
@@ -113,12 +114,13 @@ def test_an_outfit_top_lies_over_the_new_bottoms_waistband():
     bottom = _drawn([(60, 20), (140, 20), (150, 230), (110, 230), (100, 90), (90, 230), (50, 230)], GREEN, "lower")
     dressed = _render(image, analysis, bottom)
     top = _drawn([(60, 40), (140, 40), (125, 150), (75, 150)])
-    over_fit = garment_fit(photo=dressed, analysis=analysis, garment=GarmentInput(**{**top.__dict__, "over_bottom": True}))
+    over_top = GarmentInput(**{**top.__dict__, "over_bottom": True})
+    over_fit = garment_fit(photo=dressed, analysis=analysis, garment=over_top)
     lower = region_mask(analysis, "lower")
     # What the top replaces stops at the new bottom; a lone top replaces the old one's waist too.
     assert not (over_fit.region & lower).any()
     assert (garment_fit(photo=dressed, analysis=analysis, garment=top).region & lower).sum() > 200
-    over = _render(dressed, analysis, GarmentInput(**{**top.__dict__, "over_bottom": True}))
+    over = _render(dressed, analysis, over_top)
     hem = _red(over) & lower
     assert hem.sum() > 200  # the top's hem lies over the waistband
     kept = lower & ~_grown(over_fit.garment_alpha > 0, FEATHER + 1)
