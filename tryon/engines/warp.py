@@ -88,22 +88,20 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     skin = bare_skin(photo, analysis)
     return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region,
                in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER),
-               bare=skin, body=body_core(analysis),
-               person=analysis.person_mask)
+               bare=skin, body=body_core(analysis), person=analysis.person_mask)
 
 
 def _paneled(rgb: np.ndarray, warped: np.ndarray, garment: tuple[np.ndarray, np.ndarray], body: np.ndarray,
              panel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The garment (bled photo and mask) body (its mask less the sleeves: `body`) stretched over
-    `panel` row by row:
-    its top row onto the panel's top, its hem onto the panel's bottom, and each garment row's
-    extent onto the panel row's run through the spine. Unlike the spline, this leaves no slit, wing
-    or fold: the panel is the person's own outline, and the print keeps its place on it. In the
-    garment's top rows its own mask is kept, so the neckline stays open."""
+    """The garment's body (`garment` is its bled photo and mask; `body` its mask less the sleeves)
+    stretched over `panel` row by row: its top row onto the panel's top, its hem onto the panel's
+    bottom, and each garment row's extent onto the panel row's run through the spine. Unlike the
+    spline, this leaves no slit, wing or fold: the panel is the person's own outline, and the print
+    keeps its place on it. In the garment's top rows its own mask is kept: the neckline stays open."""
     if not panel.any() or not body.any():
         return rgb, warped
-    rows = np.flatnonzero(body.any(axis=1))
-    inset = INSET * (np.flatnonzero(body.any(axis=0))[-1] - np.flatnonzero(body.any(axis=0))[0])
+    rows, columns = np.flatnonzero(body.any(axis=1)), np.flatnonzero(body.any(axis=0))
+    inset = INSET * (columns[-1] - columns[0])
     g0, g1 = rows[0], max(rows[0], round(rows[-1] - inset))
     left, right = _extents(body, g0, g1)
     left, right = left + inset, np.maximum(right - inset, left + inset)
