@@ -1,6 +1,7 @@
 """What a worker runs for a try-on: dress alone, or bottom then top, each rendered onto the previous result."""
 
 import io
+from dataclasses import replace
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -32,8 +33,8 @@ def _stage_reporter(report: Report, index: int, total: int) -> Report:
 def tryon_run(*, job: Job, report: Report) -> dict:
     params = job.params
     photo = Photo.objects.filter(pk=params["photo_id"], owner=job.owner).first() if "photo_id" in params else None
-    items = [ClothingItem.objects.select_related("category").filter(pk=params[key]).first()
-             for key in ORDER if key in params]
+    keys = [key for key in ORDER if key in params]
+    items = [ClothingItem.objects.select_related("category").filter(pk=params[key]).first() for key in keys]
     if (photo is None and params.get("sample") not in SAMPLES) or not all(items):
         raise JobError("The photo or an item was deleted before the try-on ran.")
     report(2, "preprocessing")
@@ -43,8 +44,9 @@ def tryon_run(*, job: Job, report: Report) -> dict:
         raise JobError(next(iter(problems.values())))
     person = stored_image_rgb(photo.image) if photo else sample_image(params["sample"])
     engine = get_engine(params["engine"], engine_settings())
-    for index, item in enumerate(items):
-        garment = garment_input(item=item)
+    for index, (key, item) in enumerate(zip(keys, items)):
+        # ORDER puts the bottom first: the top that follows leaves its waistband be and lies over it.
+        garment = replace(garment_input(item=item), over_bottom=key == "top_id" and "bottom_id" in keys)
         try:
             person = engine.render(person=person, analysis=analysis, garment=garment,
                                    report=_stage_reporter(report, index, len(items)), options=params["options"])

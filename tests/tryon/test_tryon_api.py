@@ -107,6 +107,27 @@ def test_an_outfit_is_saved_with_its_image_and_shared_by_email(
         assert item.title in html and f"${item.price}" in html and f'href="{link}"' in html
 
 
+@needs_people
+def test_an_outfit_puts_the_bottom_on_first_and_the_top_over_its_waistband(
+        api, person_photo, tops, bottom, monkeypatch, django_capture_on_commit_callbacks):
+    from tryon import tasks
+    from tryon.engines.warp import WarpEngine
+
+    put_on = []
+
+    class Recording(WarpEngine):
+        def render(self, *, person, analysis, garment, report, options):
+            put_on.append((garment.region, garment.over_bottom))
+            return person
+
+    monkeypatch.setattr(tasks, "get_engine", lambda name, settings: Recording())
+    _try(api, django_capture_on_commit_callbacks, photo_id=person_photo["id"], top_id=tops[0].pk, bottom_id=bottom.pk)
+    assert put_on == [("lower", False), ("upper", True)]
+    put_on.clear()
+    _try(api, django_capture_on_commit_callbacks, photo_id=person_photo["id"], top_id=tops[1].pk)
+    assert put_on == [("upper", False)]
+
+
 def _finished_job(shopper) -> Job:
     job = Job.objects.create(owner=shopper, kind=Job.Kind.TRYON, status=Job.Status.SUCCEEDED, params={})
     default_storage.save(job.files_prefix + "result.jpg", ContentFile(image_bytes()))

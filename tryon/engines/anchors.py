@@ -2,7 +2,7 @@
 
 Pose landmarks sit at joint centres, inside the body outline, so the body points are pushed out
 from them by fixed fractions of the shoulder or hip distance (rough adult proportions, checked by
-eye on docs/tryon-warp-contact-sheet.jpg). What the pose cannot say (how long a sleeve, trouser
+eye on docs/tryon-quality-sheet.jpg). What the pose cannot say (how long a sleeve, trouser
 leg, top, skirt or dress is) comes from the garment photo itself, scaled by the body/garment
 width ratio and walked along the limb's landmarks, so a long sleeve follows a bent arm and shorts
 stop above the knee. A garment lying flat is about 1.4 times as wide as the same garment seen on

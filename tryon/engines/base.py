@@ -2,7 +2,8 @@
 they need is under tryon/engines/ or in vision/, and settings reach them as EngineSettings.
 
 The job hands an engine one garment at a time (an outfit is bottom first, then top, each step
-taking the previous result as its person image); the person analysis stays that of the original
+taking the previous result as its person image, the top marked `over_bottom`); the person analysis
+stays that of the original
 photo. `report(progress 0-100, stage)` raises when the owner cancels, so engines call it between
 steps and stop there.
 """
@@ -75,6 +76,8 @@ class GarmentInput:
     region: str  # one of vision.regions.REGIONS
     keypoints: dict[str, tuple[float, float]]  # see tryon/engines/keypoints.py for the names per region
     attributes: dict = field(default_factory=dict)  # caption attributes (length, sleeve, ...)
+    # A top put on after the outfit's new bottom: that bottom's waistband stays, and the top's hem lies over it.
+    over_bottom: bool = False
 
 
 class Engine(Protocol):

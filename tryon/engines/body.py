@@ -19,8 +19,10 @@ MIN_HALF_WIDTH = 0.25  # the torso is at least this half-wide, for people seen s
 UPPER_ARM, FOREARM, HAND, THIGH, CALF = 0.14, 0.11, 0.1, 0.22, 0.15  # capsule radii
 HEAD = 0.3  # radius around the face's landmarks
 HAND_REACH = 2.0  # fingertips lie this many wrist-to-knuckle lengths from the wrist
+CUFF_REACH = 0.7  # a top replaces this many wrist-to-knuckle lengths past the wrist: the old cuff
 DILATE = 0.04  # the person mask grows by this before it cuts a region: soft edges of hair and cloth
 SPREAD = 1.5  # the torso's outline is this much wider than its shoulder or hip joints
+FLARE = 0.15  # how far past the legs' outline a skirt or dress may flare, below the hips
 
 # Where a garment's hem falls along the leg: 0 hip joint, 1 knee, 2 ankle.
 HEMS = {"mini": 0.5, "above-knee": 0.8, "short": 0.8, "knee": 1.0, "midi": 1.5, "cropped": 1.6,
@@ -40,9 +42,38 @@ def region_mask(analysis: PersonAnalysis, region: str, *, length: str | None = N
         _draw_arms(canvas, points)
     if region in (LOWER, FULL):
         _draw_legs(canvas, points, _hem(region, length), skirt=region == FULL)
-    _draw_hands(spared, points, forearms=region == LOWER)
+    _draw_hands(spared, points, forearms=region == LOWER, cuffs=region != LOWER)
     _draw_head(spared, points)
     return (canvas & ~spared).astype(bool) & _dilated(analysis.person_mask, _torso_length(points))
+
+
+def garment_silhouette(analysis: PersonAnalysis, *, flare: bool) -> np.ndarray:
+    """Bool H x W: where a new garment's pixels may land. Tops and trousers stay inside the person
+    (a sleeve wider than the arm in the photo would be a wing in the background); with `flare`
+    (skirts, dresses) also between the legs and a little past them below the hips. Never on the head:
+    a neckline sits at the neck, not over the chin."""
+    points, head = _points(analysis), _canvas(analysis)
+    allowed = analysis.person_mask.copy()
+    if flare:
+        allowed |= _flare(analysis, points)
+    _draw_head(head, points)
+    return allowed & ~head.astype(bool)
+
+
+def _flare(analysis: PersonAnalysis, points: np.ndarray) -> np.ndarray:
+    """Below the hip line: the legs' convex outline grown by FLARE of the torso."""
+    up, _ = _axes(points)
+    unit, (_, hips) = _torso_length(points), _spine(points)
+    ys, xs = np.nonzero(analysis.person_mask)
+    below = (np.stack([xs, ys], axis=1) - hips) @ up < 0
+    canvas = _canvas(analysis)
+    if below.sum() >= 3:
+        hull = cv2.convexHull(np.stack([xs[below], ys[below]], axis=1).astype(np.int32))
+        cv2.fillConvexPoly(canvas, hull, 1)
+    side = max(3, round(2 * FLARE * unit) | 1)
+    grown = cv2.dilate(canvas, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    rows = np.arange(analysis.height)[:, None] - hips[1]
+    return grown.astype(bool) & (rows > 0)
 
 
 def arms_front_mask(analysis: PersonAnalysis) -> np.ndarray:
@@ -108,21 +139,27 @@ def _capsule(canvas: np.ndarray, start: np.ndarray, end: np.ndarray, radius: flo
 
 
 def _draw_arms(canvas: np.ndarray, points: np.ndarray) -> None:
+    """Each arm, down past the wrist to where an old cuff ends (CUFF_REACH towards the knuckles)."""
     unit = _torso_length(points)
-    for shoulder, elbow, wrist in zip(SHOULDERS, ELBOWS, WRISTS):
+    for shoulder, elbow, wrist, hand in zip(SHOULDERS, ELBOWS, WRISTS, HANDS):
+        knuckles = points[list(hand), :2].mean(axis=0)
+        cuff = points[wrist, :2] + CUFF_REACH * (knuckles - points[wrist, :2])
         _capsule(canvas, points[shoulder, :2], points[elbow, :2], UPPER_ARM * unit, end_cap=True)
-        _capsule(canvas, points[elbow, :2], points[wrist, :2], FOREARM * unit)
+        _capsule(canvas, points[elbow, :2], cuff, FOREARM * unit)
 
 
-def _draw_hands(canvas: np.ndarray, points: np.ndarray, *, forearms: bool) -> None:
+def _draw_hands(canvas: np.ndarray, points: np.ndarray, *, forearms: bool, cuffs: bool = False) -> None:
     """The hands (and forearms) of the arms whose elbow and wrist are seen: a hidden arm is behind
-    the body, and drawing it would cut the body away."""
+    the body, and drawing it would cut the body away. With `cuffs`, from CUFF_REACH of the way to
+    the knuckles: an old sleeve's cuff lies over the wrist, and is replaced with the top (the hand's
+    own skin there is kept as bare skin)."""
     unit = _torso_length(points)
     for elbow, wrist, hand in zip(ELBOWS, WRISTS, HANDS):
         if points[elbow, 2] > VISIBLE and points[wrist, 2] > VISIBLE:
             knuckles = points[list(hand), :2].mean(axis=0)
             fingertips = points[wrist, :2] + HAND_REACH * (knuckles - points[wrist, :2])
-            _capsule(canvas, fingertips, points[wrist, :2], HAND * unit)  # square at the wrist: the cuff stays
+            start = points[wrist, :2] + (CUFF_REACH if cuffs else 0.0) * (knuckles - points[wrist, :2])
+            _capsule(canvas, fingertips, start, HAND * unit)  # square at its start: the cuff stays, or goes
             if forearms:
                 _capsule(canvas, points[elbow, :2], points[wrist, :2], FOREARM * unit)
 

@@ -10,15 +10,20 @@ fields, which upscale without visible loss and cost a sixteenth.
   inpainted (Telea), so nothing of it shows where the new garment is smaller. Not all of it is
   garment: bare skin (the face's colour, tryon/engines/skin.py) is kept, and arms in front of
   the torso stay on top. Where the hole lies on the body's core (a forearm the old long sleeve
-  covered) it is filled from the bare skin around, else the arm would dissolve into the
-  background; elsewhere (beside a slimmer new garment) from whatever surrounds it.
+  covered) it is filled from the bare skin around, shaded like the old garment and darkened
+  towards the person's outline, else the arm would dissolve into the background; outside the
+  person from the background alone; elsewhere (beside a slimmer new garment) from what surrounds it.
+- Colour: the garment's white is mapped to the photo's own white (its 99th percentile per channel).
 - Lighting: the old garment's Lab lightness at fold scale, divided by the same at a broad scale,
   is the photo's shading (folds, creases, shadow under the arms); it multiplies the new garment's
   lightness and leaves its colour alone. Prints and checks of the old garment are medianed away
   first; its broad colour blocks cancel out in the ratio.
 - Feathering: a Gaussian of `radius` softens the garment's edge, after a slight erosion that
-  drops the fringe of floor a catalog mask keeps.
+  drops the fringe of floor a catalog mask keeps; a thin contact shadow darkens the body just
+  outside it.
 """
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -29,38 +34,92 @@ WORK_SIDE = 256
 FEATHER = 0.005  # feather radius, share of the photo's long side
 MARGIN = 24  # px of context kept around the edited region for the inpainting
 INPAINT_RADIUS = 3  # px at WORK_SIDE
-SHADE_MEDIAN = 15  # px at WORK_SIDE: a median this wide drops the old garment's print, stripes and checks
+SHADE_MEDIAN = 21  # px at WORK_SIDE: a median this wide drops the old garment's print, stripes and checks
 SHADE_SIGMAS = (0.012, 0.06)  # fold and broad blurs (shares of WORK_SIDE) whose ratio is the shading
 SHADE_RANGE = (0.75, 1.1)  # a shadow darkens at most to 75 %; a highlight barely brightens
 SHADE_STRENGTH = 0.6  # kept low: where two old garments meet, the ratio leaves a faint seam
 SHADE_SUPPORT = 0.3  # weight of old-garment pixels below which the shading fades to none
+WHITE_POINT = 99  # percentile of each channel of the photo taken as its white: the garment's white maps there
+# Repainted skin darkens by up to this share at the person's outline, over this many feather radii.
+ROUNDNESS = (0.18, 3.0)
+CONTACT_SHADOW = (2.0, 0.3)  # contact shadow: reach (feather radii) and depth where the garment meets the body
 
 
-def composite(*, photo: np.ndarray, region: np.ndarray, in_front: np.ndarray, bare: np.ndarray, body: np.ndarray,
-              garment_rgb: np.ndarray, garment_alpha: np.ndarray, report: Progress) -> np.ndarray:
+@dataclass
+class Fit:
+    """A garment warped onto a photo, and the masks that say how it goes in (all H x W)."""
+
+    garment_rgb: np.ndarray  # uint8 RGB, the warped garment photo
+    garment_alpha: np.ndarray  # float 0-1, its coverage, already kept inside `allowed`
+    allowed: np.ndarray  # bool, where garment pixels may land (tryon.engines.body.garment_silhouette)
+    region: np.ndarray  # bool, what the garment replaces (tryon.engines.body.region_mask)
+    in_front: np.ndarray  # bool, arms and hands that stay over the garment
+    bare: np.ndarray  # bool, bare skin: kept where the garment does not cover it
+    body: np.ndarray  # bool, the body's core: old garment left uncovered there turns to skin
+    person: np.ndarray  # bool, the person mask: uncovered old garment outside it turns to background
+
+
+def feather_radius(shape: tuple[int, ...]) -> int:
+    return max(2, round(FEATHER * max(shape[:2])))
+
+
+def edited_region(fit: Fit) -> np.ndarray:
+    """Bool H x W: every pixel a try-on may change (the replaced region and where the garment lands,
+    grown by the feather radius); the rest of the photo is copied untouched."""
+    radius = feather_radius(fit.region.shape)
+    touched = (fit.region | (fit.garment_alpha > 0)).astype(np.uint8)
+    grown = cv2.dilate(touched, np.ones((2 * radius + 1,) * 2, np.uint8))
+    return grown > 0
+
+
+def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     """The photo with the garment in place; identical to `photo` outside the edited region.
-    `in_front` (arms over the torso) stays over the garment; `bare` skin is kept, not painted out,
-    where the garment does not cover it; old garment left uncovered on the `body` turns to skin."""
-    radius = max(2, round(FEATHER * max(photo.shape[:2])))
-    edited = cv2.dilate((region | (garment_alpha > 0)).astype(np.uint8), np.ones((2 * radius + 1,) * 2, np.uint8))
+    Arms in front stay over the garment; bare skin is kept, not painted out, where the garment does
+    not cover it; old garment left uncovered on the body turns to skin, off it to background."""
+    radius, edited = feather_radius(photo.shape), edited_region(fit)
     crop = _box(edited, MARGIN, photo.shape[:2])
     report(40, "inpainting")
-    clothing = region[crop] & ~in_front[crop] & ~bare[crop]
-    base = _painted_out(photo[crop], clothing, body[crop], bare[crop], radius)
+    clothing = fit.region[crop] & ~fit.in_front[crop] & ~fit.bare[crop]
+    gain = _shading(photo[crop], clothing)
+    base = _painted_out(photo[crop], clothing, fit.body[crop], fit.bare[crop], fit.person[crop], radius)
+    on_skin = clothing & fit.body[crop]
+    base = np.where(on_skin[..., None], _relit(np.rint(base).clip(0, 255).astype(np.uint8), gain), base)
+    base = _rounded(base.astype(np.float32), on_skin, fit.person[crop], radius)
     report(70, "compositing")
-    shaded = _relit(garment_rgb[crop], photo[crop], clothing)
-    eroded = cv2.erode(garment_alpha[crop], np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
-    alpha = _feathered(eroded, radius) * (1 - _feathered(in_front[crop].astype(np.float32), radius // 2))
+    shaded = _relit(_white_matched(fit.garment_rgb[crop], photo), gain)
+    eroded = cv2.erode(fit.garment_alpha[crop], np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
+    alpha = _feathered(eroded, radius) * (1 - _feathered(fit.in_front[crop].astype(np.float32), radius // 2))
+    base = _contact_shadowed(base, eroded, fit.person[crop] | fit.allowed[crop], radius)
     blended = base + (shaded.astype(np.float32) - base) * alpha[..., None]
     out = photo.copy()
-    out[crop] = np.where(edited[crop][..., None] > 0, np.rint(blended).clip(0, 255).astype(np.uint8), photo[crop])
+    out[crop] = np.where(edited[crop][..., None], np.rint(blended).clip(0, 255).astype(np.uint8), photo[crop])
     return out
 
 
-def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np.ndarray, radius: int) -> np.ndarray:
+def _white_matched(garment_rgb: np.ndarray, photo: np.ndarray) -> np.ndarray:
+    """The garment as the photo's light shows white: catalog photos are white-balanced to a clean
+    white, a shopper's photo often is not (warm indoor light, a dim exposure), so each channel is
+    scaled by where the photo's own whites lie."""
+    white = np.percentile(photo.reshape(-1, 3), WHITE_POINT, axis=0).astype(np.float32)
+    gain = np.clip(white / 255.0, 0.6, 1.0)
+    return np.rint(garment_rgb.astype(np.float32) * gain).astype(np.uint8)
+
+
+def _contact_shadowed(base: np.ndarray, alpha: np.ndarray, body: np.ndarray, radius: int) -> np.ndarray:
+    """`base` darkened softly just outside the garment's edge, on the body only: cloth lying on
+    skin or another garment casts a thin shadow there; a garment without one looks cut out."""
+    reach, depth = CONTACT_SHADOW
+    sigma = max(1.0, reach * radius / 2)
+    shadow = np.clip(cv2.GaussianBlur(alpha, (0, 0), sigma) - alpha, 0, 1) * body
+    return base * (1 - depth * shadow)[..., None]
+
+
+def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np.ndarray, person: np.ndarray,
+                 radius: int) -> np.ndarray:
     """Float RGB: `photo` with `hole` inpainted, softly blended in. Where the hole lies on the body
     (an arm the old sleeve covered, a chest the new neckline bares) the bare skin around is the
-    only source, so a limb stays a limb instead of dissolving into the background or the hair."""
+    only source, so a limb stays a limb instead of dissolving into the background or the hair;
+    outside the person, the background around is, so no old garment colour smears outward."""
     height, width = hole.shape
     if not hole.any():
         return photo.astype(np.float32)
@@ -70,10 +129,14 @@ def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np
     small_hole = cv2.resize(hole.astype(np.uint8), size, interpolation=cv2.INTER_AREA) > 0
     small_hole = cv2.dilate(small_hole.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     filled = cv2.inpaint(small, small_hole.astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA)
-    on_body = _shrunk(body, size) > 0.5
+    on_body, in_person = _shrunk(body, size) > 0.5, _shrunk(person, size) > 0.5
     from_skin = _spread_from(small, (_shrunk(skin, size) > 0.5) & ~small_hole)
     if from_skin is not None:
         filled[on_body] = from_skin[on_body]
+    outside = small_hole & ~in_person
+    from_background = _spread_from(small, ~in_person & ~small_hole) if outside.any() else None
+    if from_background is not None:
+        filled[outside] = from_background[outside]
     filled = cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
     inner = radius // 2
     grown = cv2.dilate(hole.astype(np.uint8), np.ones((2 * inner + 1,) * 2, np.uint8)).astype(np.float32)
@@ -98,13 +161,14 @@ def _shrunk(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
 
 
-def _relit(garment_rgb: np.ndarray, photo: np.ndarray, clothing: np.ndarray) -> np.ndarray:
-    """The garment with the old garment's shading multiplied into its lightness: the old garment's
-    Lab lightness blurred to fold scale over the same blurred broadly, so folds and shadows carry
-    over but the old clothes' own colours do not (a dark trouser under a light shirt is no shadow)."""
+def _shading(photo: np.ndarray, clothing: np.ndarray) -> np.ndarray | None:
+    """The old garment's shading as a lightness gain (float H x W, 1 = none): its Lab lightness
+    blurred to fold scale over the same blurred broadly, so folds and shadows carry over but the old
+    clothes' own colours do not (a dark trouser under a light shirt is no shadow). None when there
+    is no old garment to read it from."""
     height, width = clothing.shape
     if clothing.sum() < 16:
-        return garment_rgb
+        return None
     size = _work_size(width, height)
     lightness = cv2.cvtColor(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2LAB)[..., 0]
     support = _shrunk(clothing, size)
@@ -115,10 +179,24 @@ def _relit(garment_rgb: np.ndarray, photo: np.ndarray, clothing: np.ndarray) -> 
     ratio = np.clip(fine / np.maximum(broad, 1.0), *SHADE_RANGE) - 1
     presence = cv2.GaussianBlur(support, (0, 0), SHADE_SIGMAS[0] * WORK_SIDE)
     ratio *= SHADE_STRENGTH * np.clip(presence / SHADE_SUPPORT, 0, 1)
-    gain = cv2.resize(1 + ratio, (width, height), interpolation=cv2.INTER_LINEAR)
-    lab = cv2.cvtColor(garment_rgb, cv2.COLOR_RGB2LAB)
+    return cv2.resize(1 + ratio, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _relit(rgb: np.ndarray, gain: np.ndarray | None) -> np.ndarray:
+    """`rgb` (uint8) with its Lab lightness multiplied by `gain`, its colour left alone."""
+    if gain is None:
+        return rgb
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
     lab[..., 0] = np.clip(lab[..., 0] * gain, 0, 255).astype(np.uint8)
     return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+
+
+def _rounded(skin: np.ndarray, hole: np.ndarray, person: np.ndarray, radius: int) -> np.ndarray:
+    """Repainted skin (float RGB, only `hole` pixels change) darkened towards the person's outline,
+    as a limb's roundness turns it from the light: a flat fill reads as a cut-out."""
+    inside = cv2.distanceTransform(person.astype(np.uint8), cv2.DIST_L2, 3)
+    falloff = ROUNDNESS[0] * np.exp(-inside / (ROUNDNESS[1] * radius))
+    return skin * np.where(hole, 1 - falloff, 1.0)[..., None]
 
 
 def _masked_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:

@@ -12,7 +12,8 @@ import cv2
 import numpy as np
 
 from tryon.engines.base import PersonAnalysis
-from vision.pose import ANKLES, ELBOWS, EYES, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE, WRISTS
+from tryon.engines.body import CUFF_REACH
+from vision.pose import ANKLES, ELBOWS, EYES, HANDS, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE, WRISTS
 
 FACE = EYES + MOUTH  # eyes and mouth corners: the box between them is mostly cheek and nose
 MIN_FACE_PIXELS = 50
@@ -21,6 +22,7 @@ SKIN_SPREAD, SKIN_SLACK = 2.0, 3.0  # skin: chroma within this many median devia
 SKIN_LIGHTNESS = (0.55, 1.5)  # and luma within these shares of the face's: brown cloth is darker
 SKIN_INSET = 0.006  # share of the photo's long side: the person mask's rim, where no skin is believed
 SKIN_SPECK = 4  # px at half size: skin pieces narrower than this are specks
+NECK = 0.12  # half-width of the neck's core (shoulder midpoint up to the mouth), share of the torso length
 BELLY = 0.75  # the chest's skin core ends this share of the way from the shoulders to the hips
 # Half-widths of the limbs' cores, as shares of the torso length (shoulder to hip midpoints).
 LIMB_CORES = {**dict.fromkeys(zip(SHOULDERS, ELBOWS), 0.11), **dict.fromkeys(zip(ELBOWS, WRISTS), 0.09),
@@ -64,12 +66,13 @@ def _face_skin(photo: np.ndarray, analysis: PersonAnalysis) -> tuple[np.ndarray,
     return centre, SKIN_SPREAD * np.median(np.abs(face - centre), axis=0)[1:] + SKIN_SLACK
 
 
-def kept_in_front(arms: np.ndarray, skin: np.ndarray) -> np.ndarray:
+def kept_in_front(arms: np.ndarray, skin: np.ndarray, *, sleeved: bool) -> np.ndarray:
     """Bool H x W: the arm pixels that stay over the new garment. The arms mask is a band around each
     forearm, which takes in old garment beside a thin arm; when the arms are mostly bare, their
-    skin (grown by a pixel for its soft edge) is what stays."""
+    skin (grown by a pixel for its soft edge) is what stays. A new top or dress (`sleeved`)
+    replaces the old sleeves too, so over it only the bare skin of the arms ever stays."""
     bare = arms & cv2.dilate(skin.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    return bare if bare.sum() >= BARE_ARMS * max(int(arms.sum()), 1) else arms
+    return bare if sleeved or bare.sum() >= BARE_ARMS * max(int(arms.sum()), 1) else arms
 
 
 def body_core(analysis: PersonAnalysis) -> np.ndarray:
@@ -83,7 +86,14 @@ def body_core(analysis: PersonAnalysis) -> np.ndarray:
     chest = np.vstack([shoulders, (shoulders + BELLY * (hips - shoulders))[::-1]])
     canvas = np.zeros((analysis.height, analysis.width), np.uint8)
     cv2.fillConvexPoly(canvas, chest.round().astype(np.int32), 1)
+    mouth = points[list(MOUTH)].mean(axis=0)
+    neck = shoulders.mean(axis=0)
+    cv2.line(canvas, tuple(int(v) for v in neck.round()), tuple(int(v) for v in mouth.round()), 1,
+             thickness=max(1, round(2 * NECK * torso)))
+    ends = {wrist: points[wrist] + CUFF_REACH * (points[list(hand)].mean(axis=0) - points[wrist])
+            for wrist, hand in zip(WRISTS, HANDS)}  # past the wrist, under an old cuff (body.py)
     for (start, end), radius in LIMB_CORES.items():
-        cv2.line(canvas, tuple(int(v) for v in points[start].round()), tuple(int(v) for v in points[end].round()),
-                 1, thickness=max(1, round(2 * radius * torso)))
+        stop = ends.get(end, points[end])
+        cv2.line(canvas, tuple(int(v) for v in points[start].round()), tuple(int(v) for v in stop.round()), 1,
+                 thickness=max(1, round(2 * radius * torso)))
     return canvas.astype(bool) & analysis.person_mask

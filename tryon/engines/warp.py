@@ -1,15 +1,22 @@
 """The CPU try-on engine: bend the catalog photo onto the body, paint out the old garment, blend.
 
-No model weights and no GPU, so it runs everywhere, in a fraction of a second. The garment's key
-points (tryon/engines/keypoints.py) are paired with body points derived from the pose landmarks
-(tryon/engines/anchors.py), and a thin-plate spline through the pairs bends the garment photo and
-its mask onto the photo; a top's sleeves are cut off and bent on their own, since one smooth
-spline cannot fold a sleeve spread on the floor down to a hanging arm. Compositing (painting out
-the old garment, relighting, feathering, arms in front) is tryon/engines/compositing.py.
+No model weights and no GPU, so it runs everywhere, in a fraction of a second. Part by part:
+1. The garment's key points (tryon/engines/keypoints.py) are paired with body points derived from
+   the pose landmarks (tryon/engines/anchors.py), and a thin-plate spline through the pairs bends
+   the garment photo and its mask onto the photo; a top's sleeves are cut off and bent on their
+   own, since one smooth spline cannot fold a sleeve spread on the floor down to a hanging arm.
+2. The spline only places texture: the garment's outline is drawn from the body (outline_fit.py:
+   torso, each arm, each leg, a skirt), its lengths read off the warped garment, all inside where
+   the garment may land (body.garment_silhouette: the person less the head, flaring for skirts).
+3. The garment's body is stretched over the torso (and skirt) row by row, so the panel is the
+   person's own outline with no slit or wing; the rest of the outline takes the warped sleeves and
+   legs, and what the warp left bare in it takes the garment's nearest colours.
+Compositing (painting out the old garment, relighting, feathering, arms in front) is
+tryon/engines/compositing.py.
 
 Module map: anchors.py (where garment points go on the body), outline.py (what is read off the
-garment's mask), body.py (the body areas a garment covers), skin.py (bare skin and body in the
-photo), compositing.py (everything after the warp).
+garment's mask), outline_fit.py (the outline on the body), body.py (the body areas a garment covers
+and may land on), skin.py (bare skin and body in the photo), compositing.py (everything after).
 """
 
 from dataclasses import replace
@@ -21,9 +28,11 @@ from scipy.interpolate import RBFInterpolator
 
 from tryon.engines.anchors import Part, lower_parts, upper_parts
 from tryon.engines.base import GarmentInput, PersonAnalysis, Progress
-from tryon.engines.body import arms_front_mask, region_mask
-from tryon.engines.compositing import composite
+from tryon.engines.body import arms_front_mask, garment_silhouette, region_mask
+from tryon.engines.compositing import Fit, composite
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
+from tryon.engines.outline import is_skirt
+from tryon.engines.outline_fit import fitted_outline, kept_garment, torso_length
 from tryon.engines.skin import bare_skin, body_core, kept_in_front
 from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, WRISTS
 from vision.regions import FULL, LOWER
@@ -33,6 +42,10 @@ GRID_STEP = 8  # the spline is evaluated every GRID_STEP pixels and the map inte
 NEAR = 0.15  # a part lands within the hull of its body points grown by this share of its longer side
 BOX_MARGIN = 16  # px around where a part may land, for the feathering of its edge
 BLEED = 0.02  # how far (share of the garment photo's side) its colours are smeared past its edge
+NECKLINE_ROWS = 0.25  # share of a panel's rows from the top where the garment's own mask (its neckline) is kept
+INSET = 0.015  # share of the garment's width its outline is sampled inside: a cut-out's rim holds backdrop
+EXTENT_SMOOTH = 0.02  # share of the garment's rows its row extents are averaged over
+FILL_SIDE = 128  # px: the long side of the copy on which the outline's bare pixels get the garment's colours
 SMOOTHING = 1e-4  # spline regularisation in units of the image diagonal: tolerates near-duplicates
 # Each body landmark by name, as (the person's left, the person's right).
 JOINTS = {"shoulder": SHOULDERS, "elbow": ELBOWS, "wrist": WRISTS, "hip": HIPS, "knee": KNEES, "ankle": ANKLES}
@@ -47,15 +60,138 @@ class WarpEngine:
     def render(self, *, person: Image.Image, analysis: PersonAnalysis, garment: GarmentInput,
                report: Progress, options: dict) -> Image.Image:
         report(5, "warping")
-        analysis, garment = _fitted(analysis, person.size), bounded(garment)
-        parts = garment_parts(analysis=analysis, garment=garment)
-        garment_rgb, garment_alpha = warp_garment(garment=garment, parts=parts, size=person.size)
-        region = region_mask(analysis, garment.region, length=garment.attributes.get("length"))
         photo = np.asarray(person.convert("RGB"))
-        skin = bare_skin(photo, analysis)
-        return Image.fromarray(composite(
-            photo=photo, region=region, in_front=kept_in_front(arms_front_mask(analysis), skin), bare=skin,
-            body=body_core(analysis), garment_rgb=garment_rgb, garment_alpha=garment_alpha, report=report))
+        return Image.fromarray(composite(photo=photo, fit=garment_fit(photo=photo, analysis=analysis, garment=garment),
+                                         report=report))
+
+
+def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: GarmentInput) -> Fit:
+    """The garment warped onto the photo (uint8 RGB) part by part and kept inside the silhouette it
+    may cover (the person, minus the head, flaring below the hips for skirts and dresses), with the
+    masks compositing needs: what it replaces, what stays in front, bare skin, the body's core."""
+    height, width = photo.shape[:2]
+    analysis, garment = _fitted(analysis, (width, height)), bounded(garment)
+    parts = garment_parts(analysis=analysis, garment=garment)
+    skirt = garment.region == LOWER and is_skirt(_points(garment.keypoints))
+    allowed = garment_silhouette(analysis, flare=skirt or garment.region == FULL)
+    image = _bled(np.asarray(garment.image.convert("RGB")), garment.mask)
+    garment_rgb, warped, sleeves = warp_garment(image=image, parts=parts, size=(width, height))
+    warped *= allowed
+    outline, panel = fitted_outline(analysis, warped, sleeves * allowed, allowed, garment.region, skirt=skirt)
+    garment_alpha = kept_garment(warped, outline, torso_length(analysis))
+    garment_rgb, warped = _paneled(garment_rgb, warped, (image, garment.mask), parts[0][0], panel)
+    garment_alpha[panel] = warped[panel]
+    garment_rgb = _gaps_filled(garment_rgb, warped, garment_alpha)
+    region = region_mask(analysis, garment.region, length=garment.attributes.get("length"))
+    if garment.over_bottom:  # the outfit's new bottom is in the photo: its waistband stays, the top goes over it
+        region &= ~region_mask(analysis, LOWER)
+    skin = bare_skin(photo, analysis)
+    return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region,
+               in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER),
+               bare=skin, body=body_core(analysis), person=analysis.person_mask)
+
+
+def _paneled(rgb: np.ndarray, warped: np.ndarray, garment: tuple[np.ndarray, np.ndarray], body: np.ndarray,
+             panel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The garment's body (`garment` is its bled photo and mask; `body` its mask less the sleeves)
+    stretched over `panel` row by row: its top row onto the panel's top, its hem onto the panel's
+    bottom, and each garment row's extent onto the panel row's run through the spine. Unlike the
+    spline, this leaves no slit, wing or fold: the panel is the person's own outline, and the print
+    keeps its place on it. In the garment's top rows its own mask is kept: the neckline stays open."""
+    if not panel.any() or not body.any():
+        return rgb, warped
+    rows, columns = np.flatnonzero(body.any(axis=1)), np.flatnonzero(body.any(axis=0))
+    inset = INSET * (columns[-1] - columns[0])
+    g0, g1 = rows[0], max(rows[0], round(rows[-1] - inset))
+    left, right = _extents(body, g0, g1)
+    left, right = left + inset, np.maximum(right - inset, left + inset)
+    box = _bounds(panel)
+    t0, t1 = box[0].start, box[0].stop - 1
+    t_left, t_right = _runs(panel, t0, t1)
+    ys = np.arange(t0, t1 + 1)
+    grow = (ys - t0) / max(t1 - t0, 1)
+    g_rows = np.clip(np.rint(g0 + grow * (g1 - g0)).astype(int) - g0, 0, len(left) - 1)
+    xs = np.arange(box[1].start, box[1].stop)
+    share = (xs[None, :] - t_left[:, None]) / np.maximum(t_right - t_left, 1)[:, None]
+    map_x = (left[g_rows][:, None] + share * (right[g_rows] - left[g_rows])[:, None]).astype(np.float32)
+    map_y = np.repeat((g0 + grow * (g1 - g0)).astype(np.float32)[:, None], len(xs), axis=1)
+    image, mask = garment
+    stretched = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    coverage = cv2.remap(mask.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0)
+    coverage = np.where(grow[:, None] < NECKLINE_ROWS, coverage, 1.0) * panel[box]
+    rgb, warped = rgb.copy(), warped.copy()
+    inside = panel[box]
+    rgb[box][inside] = stretched[inside]
+    warped[box] = np.where(inside, coverage, warped[box])
+    return rgb, warped
+
+
+def _extents(mask: np.ndarray, top: int, bottom: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's leftmost and rightmost pixel of `mask` from `top` to `bottom`, rows without one
+    taking their neighbours', smoothed over EXTENT_SMOOTH of the rows against a ragged edge."""
+    part = mask[top:bottom + 1]
+    present = part.any(axis=1)
+    width = part.shape[1]
+    left = np.where(present, part.argmax(axis=1), np.nan)
+    right = np.where(present, width - 1 - part[:, ::-1].argmax(axis=1), np.nan)
+    return tuple(_smoothed(_interpolated(values), EXTENT_SMOOTH) for values in (left, right))
+
+
+def _runs(mask: np.ndarray, top: int, bottom: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's run of `mask` through the row's centre of mass (its whole extent when the centre
+    falls in a gap), from `top` to `bottom`: an arm cut out beside the torso is left out."""
+    part = mask[top:bottom + 1]
+    count = part.sum(axis=1)
+    columns = np.arange(part.shape[1])
+    centre = np.rint((part * columns).sum(axis=1) / np.maximum(count, 1)).astype(int)
+    hit = part[np.arange(len(part)), centre]
+    gaps = ~part
+    left = np.where(gaps & (columns < centre[:, None]), columns, -1).max(axis=1) + 1
+    right = np.where(gaps & (columns > centre[:, None]), columns, part.shape[1]).min(axis=1) - 1
+    first, last = part.argmax(axis=1), part.shape[1] - 1 - part[:, ::-1].argmax(axis=1)
+    left, right = np.where(hit, left, first).astype(float), np.where(hit, right, last).astype(float)
+    left[count == 0] = right[count == 0] = np.nan
+    return _interpolated(left), _interpolated(right)
+
+
+def _interpolated(values: np.ndarray) -> np.ndarray:
+    known = ~np.isnan(values)
+    if not known.any():
+        return np.zeros(len(values))
+    return np.interp(np.arange(len(values)), np.flatnonzero(known), values[known])
+
+
+def _smoothed(values: np.ndarray, share: float) -> np.ndarray:
+    side = max(1, round(share * len(values)))
+    padded = np.pad(values, side, mode="edge")
+    return np.convolve(padded, np.ones(2 * side + 1) / (2 * side + 1), mode="same")[side:-side]
+
+
+def _gaps_filled(rgb: np.ndarray, warped: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """`rgb` with the outline's pixels the warp left bare given the garment's nearest colours
+    (inpainted at FILL_SIDE from where the warped garment is solid): a flat patch there, shaded
+    later like the rest, reads as cloth; the photo's old garment would not."""
+    gaps = (alpha > 0.05) & (warped < 0.5)
+    if not gaps.any():
+        return rgb
+    box = _bounds(alpha > 0.05)
+    height, width = box[0].stop - box[0].start, box[1].stop - box[1].start
+    scale = min(1.0, FILL_SIDE / max(height, width))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    solid = cv2.resize((warped[box] > 0.9).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    if not solid.any():
+        return rgb
+    small = cv2.resize(rgb[box], size, interpolation=cv2.INTER_AREA)
+    spread = cv2.resize(cv2.inpaint(small, 1 - solid, 5, cv2.INPAINT_TELEA), (width, height),
+                        interpolation=cv2.INTER_LINEAR)
+    out = rgb.copy()
+    out[box] = np.where(gaps[box][..., None], spread, rgb[box])
+    return out
+
+
+def _bounds(mask: np.ndarray) -> tuple[slice, slice]:
+    ys, xs = np.nonzero(mask)
+    return slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)
 
 
 def bounded(garment: GarmentInput) -> GarmentInput:
@@ -75,19 +211,21 @@ def bounded(garment: GarmentInput) -> GarmentInput:
 def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput) -> list[Part]:
     """The pieces of the garment warped on their own, each with its (body, garment) point pairs."""
     sides = _image_sides(analysis)
-    keypoints = {name: np.asarray(point, dtype=np.float64) for name, point in garment.keypoints.items()}
+    keypoints = _points(garment.keypoints)
     if garment.region == LOWER:
         return lower_parts(sides, keypoints, garment.mask, analysis.person_mask)
     return upper_parts(sides, keypoints, garment.mask, analysis.person_mask, dress=garment.region == FULL)
 
 
-def warp_garment(*, garment: GarmentInput, parts: list[Part], size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def warp_garment(*, image: np.ndarray, parts: list[Part],
+                 size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The garment photo (uint8 RGB) and mask (float 0-1) bent onto the photo, part by part, each
-    later part (a sleeve) laid over the earlier ones. Each part is only computed near its points."""
+    later part (a sleeve) laid over the earlier ones, and the later parts' own mask (the sleeves).
+    Each part is only computed near its points. `image` is the garment photo bled (_bled)."""
     width, height = size
-    image = _bled(np.asarray(garment.image.convert("RGB")), garment.mask)
     rgb, alpha = np.zeros((height, width, 3), np.float32), np.zeros((height, width), np.float32)
     filled = np.zeros((height, width), bool)  # where some part has put colour, even at zero coverage
+    later = np.zeros((height, width), np.float32)
     for mask, pairs in parts:
         body, cloth = (np.array(points) for points in zip(*pairs))
         near, box = _near(body, width, height)
@@ -98,8 +236,10 @@ def warp_garment(*, garment: GarmentInput, parts: list[Part], size: tuple[int, i
         blended = rgb[box] + (part_rgb - rgb[box]) * part_alpha[..., None]
         rgb[box] = np.where(filled[box][..., None], blended, part_rgb)
         alpha[box] += (1 - alpha[box]) * part_alpha
+        if filled.any():
+            later[box] = np.maximum(later[box], part_alpha)
         filled[box] = True
-    return np.rint(rgb).astype(np.uint8), alpha
+    return np.rint(rgb).astype(np.uint8), alpha, later
 
 
 def _near(points: np.ndarray, width: int, height: int) -> tuple[np.ndarray, tuple[slice, slice]]:
@@ -121,13 +261,27 @@ def _near(points: np.ndarray, width: int, height: int) -> tuple[np.ndarray, tupl
 
 def _bled(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """The garment photo with the floor around the garment replaced by the garment's own colours
-    smeared outward, so that a feathered edge fades into garment colour, never into floor."""
-    weight = mask.astype(np.float32)
-    sigma = BLEED * max(mask.shape)
+    smeared outward, so that a feathered edge fades into garment colour, never into floor. Holes
+    inside the garment keep their pixels: a white print a cut-out took for backdrop is garment."""
+    height, width = mask.shape
+    inside = _holes_filled(mask)
+    # The smear is smooth: worked out at a quarter of the size, at a sixteenth of the cost.
+    size = (max(1, width // 4), max(1, height // 4))
+    weight = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    sigma = BLEED * max(size)
     spread = cv2.GaussianBlur(weight, (0, 0), sigma)
-    smear = cv2.GaussianBlur(image.astype(np.float32) * weight[..., None], (0, 0), sigma)
-    smear /= np.maximum(spread, 1e-4)[..., None]
-    return np.where(mask[..., None], image, np.clip(smear, 0, 255).astype(np.uint8))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    smear = cv2.GaussianBlur(small * weight[..., None], (0, 0), sigma) / np.maximum(spread, 1e-4)[..., None]
+    smear = cv2.resize(np.clip(smear, 0, 255).astype(np.uint8), (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.where(inside[..., None], image, smear)
+
+
+def _holes_filled(mask: np.ndarray) -> np.ndarray:
+    """Bool: `mask` with every hole that does not reach the photo's border filled."""
+    outside = np.pad((~mask).astype(np.uint8), 1)
+    flood = np.zeros((outside.shape[0] + 2, outside.shape[1] + 2), np.uint8)
+    cv2.floodFill(outside, flood, (0, 0), 2)
+    return outside[1:-1, 1:-1] != 2
 
 
 def _inverse_map(body: np.ndarray, cloth: np.ndarray, box: tuple[slice, slice], *,
@@ -145,6 +299,10 @@ def _inverse_map(body: np.ndarray, cloth: np.ndarray, box: tuple[slice, slice], 
     coarse = (spline(grid / unit) * unit).astype(np.float32).reshape(ny, nx, 2)
     fine = cv2.resize(coarse, (nx * GRID_STEP, ny * GRID_STEP), interpolation=cv2.INTER_LINEAR)[:rows, :columns]
     return np.ascontiguousarray(fine[..., 0]), np.ascontiguousarray(fine[..., 1])
+
+
+def _points(keypoints: dict[str, tuple[float, float]]) -> dict[str, np.ndarray]:
+    return {name: np.asarray(point, dtype=np.float64) for name, point in keypoints.items()}
 
 
 def _fitted(analysis: PersonAnalysis, size: tuple[int, int]) -> PersonAnalysis:

@@ -14,7 +14,8 @@ from tryon.engines.body import arms_front_mask, region_mask
 from tryon.engines.compositing import FEATHER as FEATHER_SHARE
 from tryon.engines.keypoints import garment_keypoints
 from tryon.engines.person import person_analyse
-from tryon.engines.warp import WarpEngine, garment_parts, warp_garment
+from tryon.engines.compositing import edited_region
+from tryon.engines.warp import WarpEngine, garment_fit
 from vision.garment import garment_mask
 
 WIDTH, HEIGHT = 300, 400
@@ -108,11 +109,9 @@ def _grown(mask: np.ndarray, radius: int) -> np.ndarray:
     return cv2.dilate(mask.astype(np.uint8), np.ones((2 * radius + 1,) * 2, np.uint8)) > 0
 
 
-def _edited(analysis: PersonAnalysis, garment: GarmentInput, region: np.ndarray) -> np.ndarray:
+def _edited(photo: np.ndarray, analysis: PersonAnalysis, garment: GarmentInput) -> np.ndarray:
     """The replaced region and where the warped garment lands, grown by the feather radius."""
-    parts = garment_parts(analysis=analysis, garment=garment)
-    _, alpha = warp_garment(garment=garment, parts=parts, size=(analysis.width, analysis.height))
-    return _grown(region | (alpha > 0), max(2, round(FEATHER_SHARE * max(analysis.width, analysis.height))))
+    return edited_region(garment_fit(photo=np.asarray(photo), analysis=analysis, garment=garment))
 
 
 def test_output_has_the_photo_size(scene):
@@ -124,7 +123,7 @@ def test_output_has_the_photo_size(scene):
 def test_pixels_outside_the_edited_region_are_untouched(scene):
     person, analysis, garment, region, _ = scene
     photo, result = np.asarray(person), _render(scene)
-    edited = _edited(analysis, garment, region)
+    edited = _edited(photo, analysis, garment)
     assert np.any(result != photo, axis=2).any() and edited.mean() < 0.5
     assert np.array_equal(result[~edited], photo[~edited])
 
@@ -182,7 +181,7 @@ def test_bottoms_and_dresses_land_in_their_region_and_touch_nothing_else(shape):
     result = np.asarray(WarpEngine().render(person=Image.fromarray(image), analysis=analysis, garment=garment,
                                             report=lambda *args: None, options={}))
     region = region_mask(analysis, garment.region)
-    edited = _edited(analysis, garment, region)
+    edited = _edited(image, analysis, garment)
     assert np.array_equal(result[~edited], image[~edited])
     assert (_red(result) & region).sum() > 0.25 * region.sum()
 
@@ -215,6 +214,6 @@ def test_a_real_photo_with_a_catalog_top_keeps_everything_else():
     result = np.asarray(WarpEngine().render(person=person, analysis=analysis, garment=garment,
                                             report=lambda *args: None, options={}))
     photo, region = np.asarray(person), region_mask(analysis, "upper")
-    edited = _edited(analysis, garment, region)
+    edited = _edited(photo, analysis, garment)
     assert np.any(result != photo, axis=2)[region].mean() > 0.5
     assert np.array_equal(result[~edited], photo[~edited]) and edited.mean() < 0.6
