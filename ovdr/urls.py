@@ -9,6 +9,7 @@ from ovdr import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("catalog/", include("catalog.urls")),
     path("accounts/", include("accounts.urls")),
     path("closet/", include("closet.urls")),

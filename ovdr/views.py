@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
@@ -19,6 +20,12 @@ def home(request):
 def healthz(request):
     """Liveness probe that touches nothing: also the ceiling in bench/api_throughput.py."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
+def favicon(request):
+    """Pages name the icon in <head>; this answers clients that ask for the conventional path anyway."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def catalog_media(request, path: str):

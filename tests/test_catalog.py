@@ -135,7 +135,7 @@ def test_admin_edits_caption_attributes_as_fields(curator_client):
     assert b'name="attr_color"' in form.content and b'value="navy"' in form.content
     response = curator_client.post(f"/admin/catalog/clothingitem/{item.pk}/change/", {
         "title": "", "category": item.category.pk, "is_active": "on", "attr_type": "shirt",
-        "attr_color": "burgundy", "attr_pattern": "", "price": "10.00", "tags": "[]", "sizes": "[]",
+        "attr_color": "burgundy", "attr_pattern": "", "price": "10.00", "tags": "", "sizes": "",
     })
     assert response.status_code == 302, response.content[:2000]
     item.refresh_from_db()
@@ -159,10 +159,11 @@ def test_admin_is_closed_to_shoppers(client, shopper):
 
 def test_admin_queues_enrichment_again(curator_client, monkeypatch):
     queued = []
-    monkeypatch.setattr("catalog.admin.async_task", lambda task, item_id: queued.append((task, item_id)))
+    monkeypatch.setattr("catalog.admin.async_task",
+                        lambda task, item_id, **kwargs: queued.append((task, item_id, kwargs)))
     item = ClothingItemFactory()
     curator_client.post("/admin/catalog/clothingitem/", {"action": "enrich_again", "_selected_action": [item.pk]})
-    assert queued == [("search.tasks.item_enrich", item.pk)]
+    assert queued == [("search.tasks.item_enrich", item.pk, {"force": True})]
 
 
 
@@ -188,7 +189,7 @@ def test_admin_draws_the_landmarks_over_the_cutout(curator_client):
 def _admin_add(curator_client, image):
     return curator_client.post("/admin/catalog/clothingitem/add/", {
         "title": "", "category": category("tops").pk, "is_active": "on", "image": image,
-        "attr_type": "shirt", "attr_color": "navy", "tags": "[]", "sizes": "[]"})
+        "attr_type": "shirt", "attr_color": "navy", "tags": "", "sizes": ""})
 
 
 @pytest.mark.parametrize("data", [b"", b"<html><script>alert(1)</script></html>", image_bytes()[:200],
