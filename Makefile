@@ -19,14 +19,26 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# The browser tests' accessibility check: axe-core at the version package-lock.json pins (npm writes this file).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev node_modules/.package-lock.json
+
+# Start once, stop once. Ctrl-C reaches the server and the worker together (one process group) and each
+# stops by itself, so the shell only waits for the worker; when the server ends otherwise, or the shell is
+# sent TERM or HUP, the worker gets one TERM. (`trap 'kill 0' EXIT INT TERM` signalled the shell too,
+# which ran the trap again, and again.) The worker finds the demo items seed_demo indexed already analysed.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "OVDR on http://$(ADDR)/  (admin: /admin/, API docs: /api/docs/)"
-	trap 'kill 0' EXIT INT TERM; $(PY) manage.py qcluster & $(PY) manage.py runserver $(ADDR)
+	@$(PY) manage.py qcluster & worker=$$!; \
+	interrupted=; trap 'interrupted=1' INT; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker; exit 143' TERM HUP; \
+	$(PY) manage.py runserver $(ADDR); \
+	[ -n "$$interrupted" ] || kill -TERM $$worker 2>/dev/null; wait $$worker
 
 # The import contracts of .importlinter (docs/ARCHITECTURE.md): a broken layer fails before any test runs.
 # No cache: the whole graph takes well under a second, and no cache folder lands in the tree.
@@ -40,4 +52,4 @@ bench: install-dev
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/api_throughput.py
 
 clean:
-	rm -rf $(VENV) media db.sqlite3 staticfiles test-artifacts
+	rm -rf $(VENV) node_modules media db.sqlite3 staticfiles test-artifacts
