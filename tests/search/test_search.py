@@ -93,3 +93,31 @@ def test_search_page_shows_relevance_and_explains_a_missing_index(client, small_
     page = client.get("/search/", {"q": "red summer dress", "category": "dresses"})
     assert page.status_code == 200
     assert b"Red Floral Summer Dress" in page.content and b"Relevance" in page.content
+
+
+def test_the_worker_does_not_analyse_again_what_build_search_index_analysed(settings, small_catalog, monkeypatch,
+                                                                           django_capture_on_commit_callbacks):
+    """`make run`: seed_demo imports (each save queues item_enrich) and builds the index itself; the worker
+    that starts next must not analyse the same photos again. A new photo, or "enrich again", still is."""
+    import search.enrichment
+    from search import tasks
+
+    call_command("build_search_index", verbosity=0)
+    item = ClothingItem.objects.get(pk=small_catalog["dress"].pk)
+    assert item.enrichment["image"] == item.image.name
+    analysed = []
+    real_analyse = search.enrichment.item_analyse
+    monkeypatch.setattr(search.enrichment, "item_analyse",
+                        lambda **kwargs: analysed.append(kwargs["item"].pk) or real_analyse(**kwargs))
+    tasks.item_enrich(item.pk)
+    assert analysed == []
+    tasks.item_enrich(item.pk, force=True)  # the admin's "enrich again"
+    assert analysed == [item.pk]
+    new_photo = garment(slug="dresses", title="Yellow Dress", color=(200, 200, 40)).image
+    settings.SEARCH_ENRICH_ON_SAVE = True
+    with django_capture_on_commit_callbacks(execute=True):
+        item.image = new_photo.name
+        item.save()
+    assert analysed == [item.pk, item.pk]
+    item.refresh_from_db()
+    assert item.enrichment["image"] == item.image.name
