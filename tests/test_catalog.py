@@ -211,3 +211,48 @@ def test_admin_uploads_are_reencoded_under_a_random_name(curator_client):
     item = ClothingItem.objects.get()
     assert item.image.name.endswith(".jpg") and "my-shirt" not in item.image.name
     assert item.title == "Navy Shirt"
+
+
+def test_admin_edits_tags_and_sizes_as_lists_and_colour_from_the_palette(curator_client):
+    item = ClothingItemFactory(attributes={"type": "shirt", "color": "navy"}, tags=["casual"], sizes=["S", "M"])
+    url = f"/admin/catalog/clothingitem/{item.pk}/change/"
+    form = curator_client.get(url).content.decode()
+    assert 'value="casual"' in form and 'value="S, M"' in form  # a line of words, not JSON
+    assert '<select name="attr_color"' in form and '<option value="burgundy">' in form
+    fields = {"title": "", "category": item.category.pk, "is_active": "on", "attr_type": "shirt", "price": "10.00"}
+    response = curator_client.post(url, {**fields, "attr_color": "burgundy", "tags": " summer, linen,, summer ",
+                                         "sizes": "XS,S , M"})
+    assert response.status_code == 302, response.content[:2000]
+    item.refresh_from_db()
+    assert item.tags == ["summer", "linen"] and item.sizes == ["XS", "S", "M"]
+    assert item.attributes["color"] == "burgundy"
+    for bad, message in (({"attr_color": "sparkly"}, "Select a valid choice"),
+                         ({"tags": "x" * 31}, "Each entry has at most 30 characters"),
+                         ({"sizes": ",".join(str(n) for n in range(21))}, "At most 20 entries")):
+        refused = curator_client.post(url, {**fields, "attr_color": "navy", "tags": "", "sizes": "", **bad})
+        assert refused.status_code == 400 and message in refused.content.decode()
+    item.refresh_from_db()
+    assert item.tags == ["summer", "linen"]
+
+
+def test_admin_keeps_a_colour_from_before_the_palette(curator_client):
+    item = ClothingItemFactory(attributes={"type": "shirt", "color": "aubergine"})
+    url = f"/admin/catalog/clothingitem/{item.pk}/change/"
+    assert "aubergine (not in the palette)" in curator_client.get(url).content.decode()
+    response = curator_client.post(url, {"title": "", "category": item.category.pk, "is_active": "on",
+                                         "attr_type": "shirt", "attr_color": "aubergine", "tags": "", "sizes": ""})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.attributes["color"] == "aubergine"
+
+
+def test_admin_change_page_has_one_image_row_and_the_list_names_its_controls(curator_client):
+    item = ClothingItemFactory(title="Navy Oxford Shirt")
+    change = curator_client.get(f"/admin/catalog/clothingitem/{item.pk}/change/").content.decode()
+    assert change.count('class="form-row field-image"') == 1 and "field-thumbnail" not in change
+    assert f'<img src="{item.image.url}" alt="The current photo" class="ovdr-preview">' in change
+    listing = curator_client.get("/admin/catalog/clothingitem/").content.decode()
+    assert 'aria-label="Active: Navy Oxford Shirt"' in listing
+    # The thumbnail is no longer a second, nameless link to the item.
+    assert f'<a href="/admin/catalog/clothingitem/{item.pk}/change/"><img' not in listing
+    assert 'class="ovdr-thumbnail"' in listing
