@@ -2,7 +2,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django_q.tasks import async_task
 
 from catalog.models import CAPTION_KEYS, Category, ClothingItem
@@ -46,7 +48,7 @@ class WordListField(forms.CharField):
 
     def __init__(self, *, max_words: int, max_word_length: int, **kwargs):
         self.max_words, self.max_word_length = max_words, max_word_length
-        super().__init__(required=False, **kwargs)
+        super().__init__(required=False, widget=forms.TextInput(attrs={"class": "vTextField"}), **kwargs)
 
     def prepare_value(self, value):
         return ", ".join(value) if isinstance(value, list) else value
@@ -150,15 +152,15 @@ def _attribute_filter(key: str) -> type[AttributeFilter]:
 @admin.register(ClothingItem)
 class ClothingItemAdmin(admin.ModelAdmin):
     form = ClothingItemForm
-    list_display = ["thumbnail", "title", "category", "brand", "price", "closet_users", "cutout_flag", "is_active",
-                    "updated_at"]
+    list_display = ["thumbnail", "title", "category", "brand", "price", "in_closets", "cutout_flag", "is_active",
+                    "updated"]
     list_display_links = ["title"]  # a thumbnail link would be a second, nameless link to the same page
     list_filter = ["category", "is_active", "on_sale", "cutout_problem", "cutout_style",
                    *(_attribute_filter(key) for key in ("type", "color", "pattern", "material"))]
     list_editable = ["is_active"]
     search_fields = ["title", "brand", "product_name", "description"]
-    readonly_fields = ["mask_preview", "cutout_check", "cutout_landmarks", "enrichment", "closet_users", "source_id", "created_at",
-                       "updated_at"]
+    readonly_fields = ["mask_preview", "cutout_check", "cutout_landmarks", "enrichment_found", "closet_users",
+                       "source_id", "created_at", "updated_at"]
     actions = ["activate", "deactivate", "enrich_again"]
     list_per_page = 50
 
@@ -171,7 +173,7 @@ class ClothingItemAdmin(admin.ModelAdmin):
         ("Caption attributes", {"fields": [f"attr_{key}" for key in CAPTION_KEYS]}),
         ("Product details", {"fields": ["brand", "product_name", "store", "description", "url", "price",
                                         "rating", "tags", "sizes", "season", "on_sale"]}),
-        ("Bookkeeping", {"fields": ["enrichment", "closet_users", "source_id", "created_at", "updated_at"]}),
+        ("Bookkeeping", {"fields": ["enrichment_found", "closet_users", "source_id", "created_at", "updated_at"]}),
     ]
 
     def get_changelist_form(self, request, **kwargs):
@@ -189,6 +191,27 @@ class ClothingItemAdmin(admin.ModelAdmin):
         if not item.image:
             return "—"
         return format_html('<img src="{}" alt="" class="ovdr-thumbnail">', item.image.url)
+
+    # Short headers and a compact date: with the admin's menu and filters beside it, the list fits a laptop
+    # screen (the last column, "Updated at", was clipped).
+    @admin.display(description="In closets", ordering="closet_users")
+    def in_closets(self, item: ClothingItem) -> int:
+        return item.closet_users
+
+    @admin.display(description="Updated", ordering="updated_at")
+    def updated(self, item: ClothingItem):
+        updated = localtime(item.updated_at)
+        return format_html("{}<br>{}", date_format(updated, "j M Y"), date_format(updated, "H:i"))
+
+    @admin.display(description="Enrichment found")
+    def enrichment_found(self, item: ClothingItem) -> str:
+        """What the analysis found, in words rather than its JSON."""
+        colors = ", ".join(f"{name} {share:.0%}" for name, share in item.enrichment.get("colors", []))
+        guesses = ", ".join(f"{key}: {value} ({confidence:.0%} sure)"
+                            for key, (value, confidence) in item.enrichment.get("zero_shot", {}).items())
+        if not colors and not guesses:
+            return "— (computed in the background after saving)"
+        return format_html("Colours: {}<br>Attributes guessed: {}", colors or "none found", guesses or "none")
 
     @admin.display(description="Garment mask")
     def mask_preview(self, item: ClothingItem):

@@ -249,9 +249,12 @@ def test_admin_keeps_a_colour_from_before_the_palette(curator_client):
 
 def test_admin_change_page_has_one_image_row_and_the_list_names_its_controls(curator_client):
     item = ClothingItemFactory(title="Navy Oxford Shirt")
+    ClothingItem.objects.filter(pk=item.pk).update(enrichment={
+        "colors": [["navy", 0.8], ["white", 0.2]], "zero_shot": {"pattern": ["striped", 0.9]}})
     change = curator_client.get(f"/admin/catalog/clothingitem/{item.pk}/change/").content.decode()
     assert change.count('class="form-row field-image"') == 1 and "field-thumbnail" not in change
     assert f'<img src="{item.image.url}" alt="The current photo" class="ovdr-preview">' in change
+    assert "Colours: navy 80%, white 20%<br>Attributes guessed: pattern: striped (90% sure)" in change
     listing = curator_client.get("/admin/catalog/clothingitem/").content.decode()
     assert 'aria-label="Active: Navy Oxford Shirt"' in listing
     # The thumbnail is no longer a second, nameless link to the item.
