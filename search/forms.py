@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.timezone import localtime
 
 from catalog.models import Category
 from search.services import MAX_QUERY_LENGTH
@@ -25,8 +26,8 @@ class FindSimilarForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["photo"].queryset = user.photos.all()
         self.fields["photo"].label_from_instance = lambda photo: (
-            f"{'Your primary photo' if photo.pk == user.primary_photo_id else 'Photo'}, "
-            f"{photo.created_at:%-d %b %Y}")
+            f"{'Your primary photo' if photo.pk == user.primary_photo_id else 'Your photo'} "
+            f"from {localtime(photo.created_at):%-d %b %Y, %H:%M}")
 
     def clean(self):
         data = super().clean()

@@ -39,6 +39,7 @@ SKIPPED_PREFIXES = {
 PUBLIC = {
     "": "home page, catalog teasers only",
     "healthz": "liveness probe",
+    "favicon.ico": "redirects to the site icon",
     "catalog/": "catalog browsing",
     "catalog/{pk}/": "a catalog item page",
     "media/catalog/{path}": "catalog images are public by design",

@@ -254,7 +254,7 @@ def test_find_similar_draws_boxes_on_the_photo_and_names_the_photos(
             for width in WIDTHS.values():
                 page = _open(browser, f"{live_server.url}/search/similar/", width=width, cookies=shop.cookies["shopper"])
                 # The picker shows each photo, named by what sets it apart, not only by a date.
-                choice = page.get_by_role("radio", name=re.compile(r"^Your primary photo, \d+ \w{3} \d{4}$"))
+                choice = page.get_by_role("radio", name=re.compile(r"^Your primary photo from \d+ \w{3} \d{4}, \d\d:\d\d$"))
                 expect(choice).to_have_count(1)
                 expect(page.locator(".photo-options img")).to_have_count(1)
                 page.wait_for_function("() => document.querySelector('.photo-options img').naturalWidth > 0")
