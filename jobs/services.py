@@ -97,10 +97,10 @@ def job_create(*, owner: AbstractBaseUser, kind: str, params: dict, cache_key: s
     return job
 
 
-def bulk_task_enqueue(*, task: str, args: tuple = ()) -> None:
+def bulk_task_enqueue(*, task: str, args: tuple = (), kwargs: dict | None = None) -> None:
     """Queue work no shopper waits for (catalog enrichment, index updates) on the bulk cluster's queue
     (Q_BULK_CLUSTER), so that try-ons and image searches on the default cluster never queue behind it."""
-    async_task(task, *args, cluster=settings.Q_BULK_CLUSTER or None)
+    async_task(task, *args, cluster=settings.Q_BULK_CLUSTER or None, **(kwargs or {}))
 
 
 def jobs_delete(*, jobs) -> int:

@@ -17,6 +17,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")  # optional, absent in CI
 
 DEBUG = env.bool("DEBUG", default=True)
+# With DEBUG on, unknown URLs still answer the shop's 404 page (core/notfound.py); True: Django's
+# technical 404, which lists every URL pattern.
+DEBUG_404 = env.bool("DEBUG_404", default=False)
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production")
 else:
@@ -69,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.throttled.RateLimitedMiddleware",  # a RateLimited raised on a page: 429 + Retry-After
     "csp.middleware.CSPMiddleware",
+    # DEBUG only: unknown URLs answer the shop's 404 page, not Django's list of URL patterns (DEBUG_404).
+    "core.notfound.ProductNotFoundMiddleware",
 ]
 # Scripts, styles and frames from this site only: no inline script or style attribute runs, so
 # markup that slipped into a page could not act. Images may also be data: (Swagger UI's icons) and

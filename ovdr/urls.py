@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("favicon.ico", views.favicon),
     path("catalog/", include("catalog.urls")),
     path("accounts/", include("accounts.urls")),
     path("closet/", include("closet.urls")),

@@ -64,6 +64,7 @@ def item_analyse(*, item: ClothingItem, encoder: Encoder, force: bool = False) -
     _fill_attributes(item, image, encoder)
     if title_was_generated:  # a curator's own title is never replaced
         item.title = _generated_title(item)
+    item.enrichment["image"] = item.image.name  # which photo this analysis is of (item_enrich)
     # updated_at moves as save() would move it: cached API payloads are keyed by it (catalog/payloads.py).
     ClothingItem.objects.filter(pk=item.pk).update(
         mask=item.mask.name, cutout_style=item.cutout_style, cutout_problem=item.cutout_problem,
@@ -74,10 +75,15 @@ def item_analyse(*, item: ClothingItem, encoder: Encoder, force: bool = False) -
     return item
 
 
-def item_enrich(*, item: ClothingItem) -> ClothingItem:
-    """Everything a new or re-photographed item needs to be found: analysis, vectors, index."""
+def item_enrich(*, item: ClothingItem, force: bool = False) -> ClothingItem:
+    """Everything a new or re-photographed item needs to be found: analysis, vectors, index.
+
+    An analysis of this very photo is not redone unless forced (the admin's "enrich again"): the save
+    signal queues this for every imported item, and `seed_demo` (build_search_index) has analysed
+    them all by the time `make run` starts a worker. Vectors already encoded are not encoded again."""
     encoder = get_encoder()
-    item_analyse(item=item, encoder=encoder, force=True)
+    if force or item.enrichment.get("image") != item.image.name:
+        item_analyse(item=item, encoder=encoder, force=True)
     items_embed(encoder=encoder, items=[item])
     index_upsert(encoder=encoder, items=[item])
     return item

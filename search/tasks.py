@@ -13,10 +13,10 @@ from search.services import QUERY_FILE, SearchUnavailable, nearest_items
 from search.store import index_remove, index_upsert
 
 
-def item_enrich(item_id: int) -> None:
+def item_enrich(item_id: int, force: bool = False) -> None:
     item = ClothingItem.objects.select_related("category").filter(pk=item_id).first()
     if item is not None:
-        _item_enrich(item=item)
+        _item_enrich(item=item, force=force)
 
 
 def search_index_rebuild(batch_size: int = 64) -> None:

@@ -40,6 +40,7 @@ PUBLIC = {
     "": "home page, catalog teasers only",
     "healthz": "liveness probe",
     "readyz": "readiness probe: which backing services answer, and the search index versions",
+    "favicon.ico": "redirects to the site icon",
     "catalog/": "catalog browsing",
     "catalog/{pk}/": "a catalog item page",
     "media/catalog/{path}": "catalog images are public by design",

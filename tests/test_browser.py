@@ -236,9 +236,10 @@ def test_find_similar_the_admin_and_the_api_docs_run_under_the_csp(
             page.get_by_label("Username").fill("curator")
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Log in").click()
-            for path in ("/admin/catalog/clothingitem/", f"/admin/catalog/clothingitem/{item.pk}/change/"):
+            for path, image in (("/admin/catalog/clothingitem/", "img.ovdr-thumbnail"),
+                                (f"/admin/catalog/clothingitem/{item.pk}/change/", "img.ovdr-preview")):
                 page.goto(f"{live_server.url}{path}")
-                expect(page.locator("img.ovdr-thumbnail").first).to_be_visible()
+                expect(page.locator(image).first).to_be_visible()
             page.goto(f"{live_server.url}/search/similar/?job={job.pk}")
             expect(page.locator("#similar-results .status")).to_have_text("Done.")
             expect(page.locator(".garment h2")).to_have_text("Top")

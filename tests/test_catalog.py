@@ -135,7 +135,7 @@ def test_admin_edits_caption_attributes_as_fields(curator_client):
     assert b'name="attr_color"' in form.content and b'value="navy"' in form.content
     response = curator_client.post(f"/admin/catalog/clothingitem/{item.pk}/change/", {
         "title": "", "category": item.category.pk, "is_active": "on", "attr_type": "shirt",
-        "attr_color": "burgundy", "attr_pattern": "", "price": "10.00", "tags": "[]", "sizes": "[]",
+        "attr_color": "burgundy", "attr_pattern": "", "price": "10.00", "tags": "", "sizes": "",
     })
     assert response.status_code == 302, response.content[:2000]
     item.refresh_from_db()
@@ -161,10 +161,10 @@ def test_admin_queues_enrichment_again_on_the_bulk_queue(curator_client, monkeyp
     settings.Q_BULK_CLUSTER = "bulk"
     queued = []
     monkeypatch.setattr("jobs.services.async_task",
-                        lambda task, item_id, cluster: queued.append((task, item_id, cluster)))
+                        lambda task, item_id, cluster, **kwargs: queued.append((task, item_id, cluster, kwargs)))
     item = ClothingItemFactory()
     curator_client.post("/admin/catalog/clothingitem/", {"action": "enrich_again", "_selected_action": [item.pk]})
-    assert queued == [("search.tasks.item_enrich", item.pk, "bulk")]
+    assert queued == [("search.tasks.item_enrich", item.pk, "bulk", {"force": True})]  # force: even this photo
 
 
 
@@ -184,13 +184,14 @@ def test_admin_draws_the_landmarks_over_the_cutout(curator_client):
                                mask=ContentFile(image_bytes(fmt="PNG"), name="m.png"))
     change = curator_client.get(f"/admin/catalog/clothingitem/{item.pk}/change/").content.decode()
     assert "<svg" in change and change.count("<circle") == len(landmarks["points"])
+    assert 'class="ovdr-cutout"' in change and "background:#222" not in change  # the CSP refuses style attributes
     assert item.mask.url in change and "left_armpit" in change and "Sleeveless: yes" in change
 
 
 def _admin_add(curator_client, image):
     return curator_client.post("/admin/catalog/clothingitem/add/", {
         "title": "", "category": category("tops").pk, "is_active": "on", "image": image,
-        "attr_type": "shirt", "attr_color": "navy", "tags": "[]", "sizes": "[]"})
+        "attr_type": "shirt", "attr_color": "navy", "tags": "", "sizes": ""})
 
 
 @pytest.mark.parametrize("data", [b"", b"<html><script>alert(1)</script></html>", image_bytes()[:200],
@@ -212,3 +213,51 @@ def test_admin_uploads_are_reencoded_under_a_random_name(curator_client):
     item = ClothingItem.objects.get()
     assert item.image.name.endswith(".jpg") and "my-shirt" not in item.image.name
     assert item.title == "Navy Shirt"
+
+
+def test_admin_edits_tags_and_sizes_as_lists_and_colour_from_the_palette(curator_client):
+    item = ClothingItemFactory(attributes={"type": "shirt", "color": "navy"}, tags=["casual"], sizes=["S", "M"])
+    url = f"/admin/catalog/clothingitem/{item.pk}/change/"
+    form = curator_client.get(url).content.decode()
+    assert 'value="casual"' in form and 'value="S, M"' in form  # a line of words, not JSON
+    assert '<select name="attr_color"' in form and '<option value="burgundy">' in form
+    fields = {"title": "", "category": item.category.pk, "is_active": "on", "attr_type": "shirt", "price": "10.00"}
+    response = curator_client.post(url, {**fields, "attr_color": "burgundy", "tags": " summer, linen,, summer ",
+                                         "sizes": "XS,S , M"})
+    assert response.status_code == 302, response.content[:2000]
+    item.refresh_from_db()
+    assert item.tags == ["summer", "linen"] and item.sizes == ["XS", "S", "M"]
+    assert item.attributes["color"] == "burgundy"
+    for bad, message in (({"attr_color": "sparkly"}, "Select a valid choice"),
+                         ({"tags": "x" * 31}, "Each entry has at most 30 characters"),
+                         ({"sizes": ",".join(str(n) for n in range(21))}, "At most 20 entries")):
+        refused = curator_client.post(url, {**fields, "attr_color": "navy", "tags": "", "sizes": "", **bad})
+        assert refused.status_code == 400 and message in refused.content.decode()
+    item.refresh_from_db()
+    assert item.tags == ["summer", "linen"]
+
+
+def test_admin_keeps_a_colour_from_before_the_palette(curator_client):
+    item = ClothingItemFactory(attributes={"type": "shirt", "color": "aubergine"})
+    url = f"/admin/catalog/clothingitem/{item.pk}/change/"
+    assert "aubergine (not in the palette)" in curator_client.get(url).content.decode()
+    response = curator_client.post(url, {"title": "", "category": item.category.pk, "is_active": "on",
+                                         "attr_type": "shirt", "attr_color": "aubergine", "tags": "", "sizes": ""})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.attributes["color"] == "aubergine"
+
+
+def test_admin_change_page_has_one_image_row_and_the_list_names_its_controls(curator_client):
+    item = ClothingItemFactory(title="Navy Oxford Shirt")
+    ClothingItem.objects.filter(pk=item.pk).update(enrichment={
+        "colors": [["navy", 0.8], ["white", 0.2]], "zero_shot": {"pattern": ["striped", 0.9]}})
+    change = curator_client.get(f"/admin/catalog/clothingitem/{item.pk}/change/").content.decode()
+    assert change.count('class="form-row field-image"') == 1 and "field-thumbnail" not in change
+    assert f'<img src="{item.image.url}" alt="The current photo" class="ovdr-preview">' in change
+    assert "Colours: navy 80%, white 20%<br>Attributes guessed: pattern: striped (90% sure)" in change
+    listing = curator_client.get("/admin/catalog/clothingitem/").content.decode()
+    assert 'aria-label="Active: Navy Oxford Shirt"' in listing
+    # The thumbnail is no longer a second, nameless link to the item.
+    assert f'<a href="/admin/catalog/clothingitem/{item.pk}/change/"><img' not in listing
+    assert 'class="ovdr-thumbnail"' in listing

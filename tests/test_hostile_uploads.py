@@ -64,7 +64,7 @@ def upload_temp_dir(settings, tmp_path):
 def _post(request, route: str, upload):
     fields = {"image": upload}
     if route == "admin-item-add":  # what else the add form requires
-        fields |= {"category": category("tops").pk, "is_active": "on", "tags": "[]", "sizes": "[]"}
+        fields |= {"category": category("tops").pk, "is_active": "on", "tags": "", "sizes": ""}
     return request.getfixturevalue(ROUTES[route].client).post(ROUTES[route].path, fields)
 
 

@@ -193,3 +193,46 @@ def test_outfit_deletion_asks_first_and_works_without_script(signed_in, shopper,
     kept = Combination.objects.create(user=shopper, top=tops[1])
     assert client.get(f"/outfits/{kept.pk}/delete/").status_code == 404
     assert client.post(f"/outfits/{kept.pk}/delete/").status_code == 404 and Combination.objects.filter(pk=kept.pk).exists()
+
+
+# --- The shop's 404 page under DEBUG (core/notfound.py), and the favicon ---------------------------
+
+@pytest.fixture
+def debug_client(settings):
+    """A client whose handler loads MIDDLEWARE with DEBUG on, as `make run` does."""
+    from django.test import Client
+
+    settings.DEBUG = True
+    return Client()
+
+
+@pytest.mark.parametrize("url", ["/no-such-page/", "/catalog/999999/", "/catalog/nope/"])
+def test_debug_server_answers_unknown_urls_with_the_shop_404_page(debug_client, settings, url):
+    response = debug_client.get(url)
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "<h1>Not found</h1>" in page and 'href="/"' in page
+    assert "URLconf" not in page and "DEBUG = True" not in page  # Django's technical page lists every pattern
+    assert 'aria-label="Main"' in page  # the whole layout, menu included
+
+
+def test_debug_server_keeps_the_api_error_format_and_the_slash_redirect(debug_client):
+    response = debug_client.get("/api/v1/no-such-endpoint")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    redirect = debug_client.get("/catalog")
+    assert redirect.status_code == 301 and redirect.url == "/catalog/"
+
+
+def test_debug_404_setting_brings_back_djangos_technical_page(settings):
+    from django.test import Client
+
+    settings.DEBUG, settings.DEBUG_404 = True, True
+    response = Client().get("/no-such-page/")
+    assert response.status_code == 404 and "URLconf" in response.content.decode()
+
+
+def test_pages_name_a_favicon_and_the_conventional_path_finds_it(client, tops):
+    page = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.url == "/static/favicon.svg"

@@ -65,6 +65,11 @@ def _believable(mask: np.ndarray) -> np.ndarray | None:
 
 
 def grabcut(rgb: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    garment = (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)
+    if garment.all() or not garment.any():
+        # GrabCut needs pixels of both kinds to model (OpenCV raises otherwise): a worn garment's band
+        # that misses the person's outline (a demo photo in `make run`) has no garment pixel at all.
+        return garment
     background, foreground = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     bgr = np.ascontiguousarray(rgb[:, :, ::-1])
     cv2.grabCut(bgr, seeds, None, background, foreground, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)

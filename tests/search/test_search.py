@@ -120,3 +120,31 @@ def test_build_search_index_queue_hands_the_rebuild_to_the_bulk_workers(anon_api
 
     search_index_rebuild(*queued[0][1])  # what the bulk worker runs
     assert _ids(anon_api.get("/api/v1/search", {"q": "a red dress for the summer"}))[0] == small_catalog["dress"].pk
+
+
+def test_the_worker_does_not_analyse_again_what_build_search_index_analysed(settings, small_catalog, monkeypatch,
+                                                                           django_capture_on_commit_callbacks):
+    """`make run`: seed_demo imports (each save queues item_enrich) and builds the index itself; the worker
+    that starts next must not analyse the same photos again. A new photo, or "enrich again", still is."""
+    import search.enrichment
+    from search import tasks
+
+    call_command("build_search_index", verbosity=0)
+    item = ClothingItem.objects.get(pk=small_catalog["dress"].pk)
+    assert item.enrichment["image"] == item.image.name
+    analysed = []
+    real_analyse = search.enrichment.item_analyse
+    monkeypatch.setattr(search.enrichment, "item_analyse",
+                        lambda **kwargs: analysed.append(kwargs["item"].pk) or real_analyse(**kwargs))
+    tasks.item_enrich(item.pk)
+    assert analysed == []
+    tasks.item_enrich(item.pk, force=True)  # the admin's "enrich again"
+    assert analysed == [item.pk]
+    new_photo = garment(slug="dresses", title="Yellow Dress", color=(200, 200, 40)).image
+    settings.SEARCH_ENRICH_ON_SAVE = True
+    with django_capture_on_commit_callbacks(execute=True):
+        item.image = new_photo.name
+        item.save()
+    assert analysed == [item.pk, item.pk]
+    item.refresh_from_db()
+    assert item.enrichment["image"] == item.image.name

@@ -123,3 +123,14 @@ def test_product_shot_of_a_hoodie_on_light_grey_is_a_clean_product_cutout():
     cutout = garment_cutout(Image.open(PEOPLE / "omnitry_object_top_cloth.jpg").convert("RGB"), region="upper")
     assert cutout.style == "product" and cutout.problem == ""
     assert 0.2 < cutout.mask.mean() < 0.45
+
+
+@pytest.mark.parametrize("label", [cv2.GC_BGD, cv2.GC_PR_BGD, cv2.GC_PR_FGD])
+def test_grabcut_with_seeds_of_one_kind_answers_without_running(label):
+    """A worn garment's band that misses the person leaves no garment seed: OpenCV's GrabCut would raise
+    (it stopped `make run`'s seed_demo on a demo photo), so the seeds are the answer."""
+    from vision.flatlay import grabcut
+
+    seeds = np.full((40, 30), label, np.uint8)
+    mask = grabcut(np.zeros((40, 30, 3), np.uint8), seeds)
+    assert mask.shape == (40, 30) and (mask == (label == cv2.GC_PR_FGD)).all()
