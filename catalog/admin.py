@@ -95,11 +95,11 @@ class ClothingItemAdmin(admin.ModelAdmin):
     list_display = ["thumbnail", "title", "category", "brand", "price", "closet_users", "cutout_flag", "is_active",
                     "updated_at"]
     list_display_links = ["thumbnail", "title"]
-    list_filter = ["category", "is_active", "on_sale", "cutout_problem", "cutout_style",
+    list_filter = ["category", "garment_type", "is_active", "featured", "on_sale", "cutout_problem", "cutout_style",
                    *(_attribute_filter(key) for key in ("type", "color", "pattern", "material"))]
     list_editable = ["is_active"]
     search_fields = ["title", "brand", "product_name", "description"]
-    readonly_fields = ["thumbnail", "mask_preview", "cutout_check", "cutout_landmarks", "enrichment", "closet_users", "source_id", "created_at",
+    readonly_fields = ["on_sale", "thumbnail", "mask_preview", "cutout_check", "cutout_landmarks", "enrichment", "closet_users", "source_id", "created_at",
                        "updated_at"]
     actions = ["activate", "deactivate", "enrich_again"]
     list_per_page = 50
@@ -107,12 +107,13 @@ class ClothingItemAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}  # the thumbnails' sizes: the CSP refuses style attributes
     fieldsets = [
-        (None, {"fields": ["title", "category", "is_active", "thumbnail", "image", "mask_preview", "mask",
+        (None, {"fields": ["title", "category", "garment_type", "is_active", "featured", "thumbnail", "image",
+                           "mask_preview", "mask",
                            "model_image"]}),
         ("Cut-out", {"fields": ["cutout_check", "cutout_landmarks"]}),
         ("Caption attributes", {"fields": [f"attr_{key}" for key in CAPTION_KEYS]}),
         ("Product details", {"fields": ["brand", "product_name", "store", "description", "url", "price",
-                                        "rating", "tags", "sizes", "season", "on_sale"]}),
+                                        "compare_at_price", "on_sale", "rating", "tags", "sizes", "season"]}),
         ("Bookkeeping", {"fields": ["enrichment", "closet_users", "source_id", "created_at", "updated_at"]}),
     ]
 
