@@ -41,9 +41,8 @@ def _ids(response):
 def test_api_list_filters_and_sorts(anon_api, items, params, expected):
     response = anon_api.get("/api/v1/clothes", params)
     assert response.status_code == 200
-    ids = _ids(response)
-    assert (ids if "sort" in params else sorted(ids)) == [items[name].pk for name in expected] if "sort" in params \
-        else sorted(ids) == sorted(items[name].pk for name in expected)
+    ids, wanted = _ids(response), [items[name].pk for name in expected]
+    assert ids == wanted if "sort" in params else sorted(ids) == sorted(wanted)
 
 
 def test_catalog_page_filters_with_the_same_filterset_and_keeps_them_across_pages(client, items):
