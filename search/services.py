@@ -25,7 +25,7 @@ from search.encoders.base import Encoder
 from search.index import IndexMismatch, IndexMissing
 from core.uploads import image_normalise
 from search.query import Understood, query_understand
-from search.store import item_text, loaded_index
+from search.store import loaded_index
 
 logger = logging.getLogger(__name__)
 MAX_QUERY_LENGTH = 200
@@ -113,11 +113,15 @@ def _category_words() -> dict[str, str]:
 
 
 def catalog_vocabulary() -> frozenset[str]:
-    """Every word the catalog's items are described by (what search_text ranks by), cached a few
-    minutes: the relevance floor and spelling suggestions read it on every search."""
+    """The words the catalog's items are named and described by (titles, attributes, tags, brands,
+    categories), cached a few minutes: the relevance floor and spelling suggestions read it on every
+    search. Plain rows, not models: it reads every active item when the cache is cold."""
     words = cache.get(VOCABULARY_CACHE_KEY)
     if words is None:
-        texts = (item_text(item) for item in clothing_list().iterator(chunk_size=2000))
+        rows = clothing_list().values_list("title", "attributes", "tags", "brand").iterator(chunk_size=5000)
+        texts = [" ".join(map(str, [title, *attributes.values(), *tags, brand])) for title, attributes, tags, brand
+                 in rows]
+        texts += [" ".join(row) for row in Category.objects.values_list("name", "item_noun")]
         words = frozenset(word for text in texts for word in _WORD.findall(text.lower()))
         cache.set(VOCABULARY_CACHE_KEY, words, VOCABULARY_SECONDS)
     return words

@@ -53,6 +53,12 @@ def test_filters_search_and_no_results_at_desktop_and_phone_widths(
         try:
             page = browser.new_page(viewport={"width": width, "height": WIDTHS[width]})
             page.set_default_timeout(TIMEOUT_MS)
+            page.goto(f"{live_server.url}/")  # a new shop, a visitor: both rows full, no activity needed
+            for row in ("#trending", "#for-you"):
+                expect(page.locator(f"section:has({row}) .card")).to_have_count(8)
+            fits(page)
+            shot(page, "0-home-new-shop")
+
             page.goto(f"{live_server.url}/catalog/")
             expect(page.locator(".card")).to_have_count(8)
             page.get_by_label("Type").select_option("coat")
