@@ -62,6 +62,8 @@ class _ClothingItemFormBase(forms.ModelForm):
             if value := self.cleaned_data.get(f"attr_{key}", "").strip():
                 attributes[key] = value
         self.instance.attributes = attributes
+        if "attr_type" in self.changed_data and "garment_type" not in self.changed_data:
+            self.instance.garment_type = ""  # derived again from the new type words (ClothingItem.save)
         return super().save(commit)
 
 

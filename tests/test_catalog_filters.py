@@ -77,3 +77,35 @@ def test_cards_strike_the_original_price_and_leave_the_photo_unnamed(client, ite
     assert 'alt="Sky Tee"' not in html and 'alt=""' in html
     assert "Coat / jacket" in html  # the garment type on the card
     assert "· ·" not in html and "$89.00 ·" not in html
+
+
+def test_curators_set_compare_at_price_type_and_featured_in_the_admin(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    item = ClothingItemFactory(attributes={"type": "jacket"}, price="50.00")
+    url = f"/admin/catalog/clothingitem/{item.pk}/change/"
+    form = {"title": "", "category": item.category.pk, "is_active": "on", "attr_type": "jacket", "price": "50.00",
+            "tags": "[]", "sizes": "[]", "garment_type": "coat", "featured": "on"}
+    refused = client.post(url, {**form, "compare_at_price": "40.00"})
+    assert refused.status_code == 400 and "must be more than the price" in refused.content.decode()
+    assert client.post(url, {**form, "compare_at_price": "70.00", "garment_type": "hoodie"}).status_code == 302
+    item.refresh_from_db()
+    assert item.compare_at_price == Decimal("70.00") and item.on_sale and item.featured
+    assert item.garment_type == "hoodie"  # the curator's choice over the derived "coat"
+    page = client.get(url).content.decode()
+    assert '<option value="knit">Knit</option>' in page  # the controlled vocabulary
+
+
+def test_a_changed_type_word_derives_the_garment_type_again_in_the_admin(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    item = ClothingItemFactory(attributes={"type": "shirt"})
+    assert item.garment_type == "shirt"
+    response = client.post(f"/admin/catalog/clothingitem/{item.pk}/change/", {
+        "title": "", "category": item.category.pk, "is_active": "on", "attr_type": "denim jacket", "price": "19.90",
+        "tags": "[]", "sizes": "[]", "garment_type": "shirt"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.garment_type == "coat"
