@@ -27,8 +27,10 @@ class SearchApi(APIView):
                                "name a garment type, a colour, a price (\"under 30\", \"€50-80\", \"cheap\") "
                                "or a sale are applied as filters (`understood`) and the rest is ranked by "
                                "meaning; weak matches are left out, so a query may find nothing (then "
-                               "`suggestions` offers other queries). The filter parameters are the "
-                               "catalog list's and win over the words. Answers 503 "
+                               "`suggestions` offers other queries). A query made only of filter words with "
+                               "nothing to rank (\"on sale\", \"cheap\") lists the items that pass, each with "
+                               "score 1. The filter parameters are the catalog list's and win over the words. "
+                               "Answers 503 "
                                "`search_unavailable` (with Retry-After) while the index is missing or rebuilt.",
                    responses={200: OpenApiResponse(SearchResultSerializer, "The best matches first.")})
     def get(self, request):
