@@ -93,6 +93,11 @@ class ClothingFilter(django_filters.FilterSet):
         return self.form.cleaned_data.get("sort") or "relevance"
 
     @property
+    def is_open(self) -> bool:
+        """Whether a page shows its filter panel unfolded: a filter or sort was asked for (or refused)."""
+        return any(self.data.get(name) for name in self.filters if name != "category")
+
+    @property
     def narrows(self) -> bool:
         """Whether any filter (not the sort) leaves items out, once the filterset is valid."""
         return any(value not in (None, "", False) for name, value in self.form.cleaned_data.items() if name != "sort")

@@ -17,7 +17,8 @@ def catalog_browse(request):
     items = filters.qs if filters.is_valid() else selectors.clothing_list().none()
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     category = filters.form.cleaned_data.get("category")
-    return render(request, "catalog/browse.html", {"category": category, "page": page, "filters": filters},
+    return render(request, "catalog/browse.html", {"category": category, "page": page, "filters": filters,
+                                                   "filters_open": filters.is_open},
                   status=200 if filters.is_valid() else 400)
 
 

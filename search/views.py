@@ -30,7 +30,8 @@ def search_page(request):
     elif form.is_bound:
         status = 400
     return render(request, "search/results.html", {
-        "form": form, "filters": filters, "outcome": outcome, "error": error, "categories": category_list(),
+        "form": form, "filters": filters, "filters_open": filters.is_open, "outcome": outcome, "error": error,
+        "categories": category_list(),
     }, status=status)
 
 

@@ -47,6 +47,7 @@ def test_filters_search_and_no_results_at_desktop_and_phone_widths(
 
     def fits(page):
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "wider than the screen"
+        assert "{#" not in page.locator("main").inner_text(), "template text leaked onto the page"
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
@@ -61,6 +62,8 @@ def test_filters_search_and_no_results_at_desktop_and_phone_widths(
 
             page.goto(f"{live_server.url}/catalog/")
             expect(page.locator(".card")).to_have_count(8)
+            expect(page.get_by_label("Type")).to_be_hidden()  # folded until used: results first on a phone
+            page.locator("summary", has_text="Filter and sort").click()
             page.get_by_label("Type").select_option("coat")
             page.get_by_label("Sort by").select_option("-price")
             page.get_by_role("button", name="Apply").click()
@@ -79,6 +82,7 @@ def test_filters_search_and_no_results_at_desktop_and_phone_widths(
             shot(page, "2-red-dress")
 
             page.goto(f"{live_server.url}/search/?q=red")
+            page.locator("summary", has_text="Filter and sort").click()
             page.get_by_label("On sale only").check()
             page.get_by_role("button", name="Search").click()
             expect(page.locator(".card h3")).to_have_text(["Red Pleated Skirt"])
