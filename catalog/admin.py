@@ -115,6 +115,8 @@ class _ClothingItemFormBase(forms.ModelForm):
             if value := self.cleaned_data.get(f"attr_{key}", "").strip():
                 attributes[key] = value
         self.instance.attributes = attributes
+        if "attr_type" in self.changed_data and "garment_type" not in self.changed_data:
+            self.instance.garment_type = ""  # derived again from the new type words (ClothingItem.save)
         return super().save(commit)
 
 
@@ -155,24 +157,25 @@ class ClothingItemAdmin(admin.ModelAdmin):
     list_display = ["thumbnail", "title", "category", "brand", "price", "in_closets", "cutout_flag", "is_active",
                     "updated"]
     list_display_links = ["title"]  # a thumbnail link would be a second, nameless link to the same page
-    list_filter = ["category", "is_active", "on_sale", "cutout_problem", "cutout_style",
+    list_filter = ["category", "garment_type", "is_active", "featured", "on_sale", "cutout_problem", "cutout_style",
                    *(_attribute_filter(key) for key in ("type", "color", "pattern", "material"))]
     list_editable = ["is_active"]
     search_fields = ["title", "brand", "product_name", "description"]
-    readonly_fields = ["mask_preview", "cutout_check", "cutout_landmarks", "enrichment_found", "closet_users",
-                       "source_id", "created_at", "updated_at"]
+    readonly_fields = ["on_sale", "mask_preview", "cutout_check", "cutout_landmarks", "enrichment_found",
+                       "closet_users", "source_id", "created_at", "updated_at"]
     actions = ["activate", "deactivate", "enrich_again"]
     list_per_page = 50
 
     class Media:
         css = {"all": ["css/admin.css"]}  # the thumbnails' sizes: the CSP refuses style attributes
     fieldsets = [
-        (None, {"fields": ["title", "category", "is_active", "image", "mask_preview", "mask",
+        (None, {"fields": ["title", "category", "garment_type", "is_active", "featured", "image", "mask_preview",
+                           "mask",
                            "model_image"]}),
         ("Cut-out", {"fields": ["cutout_check", "cutout_landmarks"]}),
         ("Caption attributes", {"fields": [f"attr_{key}" for key in CAPTION_KEYS]}),
         ("Product details", {"fields": ["brand", "product_name", "store", "description", "url", "price",
-                                        "rating", "tags", "sizes", "season", "on_sale"]}),
+                                        "compare_at_price", "on_sale", "rating", "tags", "sizes", "season"]}),
         ("Bookkeeping", {"fields": ["enrichment_found", "closet_users", "source_id", "created_at", "updated_at"]}),
     ]
 

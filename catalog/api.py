@@ -20,7 +20,9 @@ class CategoryListApi(generics.ListAPIView):
 
 
 @extend_schema_view(get=extend_schema(
-    summary="Browse the catalog", description="Active items, newest first; public."))
+    summary="Browse the catalog",
+    description="Active items, newest first unless `sort` says otherwise; public. The filters and sorts are "
+                "the ones search takes (catalog/filters.py); a bad value answers 400."))
 class ClothingListApi(generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = ClothingItemSerializer

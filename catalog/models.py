@@ -1,6 +1,8 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from catalog.garments import GARMENT_TYPES, garment_type_for
 from catalog.titles import clothing_title_build
 from vision import regions
 from vision.garment_problems import PROBLEMS, STYLES
@@ -50,8 +52,17 @@ class ClothingItem(models.Model):
                                  validators=[MinValueValidator(0), MaxValueValidator(5)])
     tags = models.JSONField(default=list, blank=True)
     sizes = models.JSONField(default=list, blank=True)
+    # The price before the sale, shown struck through; an item is on sale exactly when it has one.
+    compare_at_price = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="The original price, when the item is reduced: more than the price. Empty when not on sale.")
     season = models.CharField(max_length=20, blank=True)
-    on_sale = models.BooleanField(default=False)
+    on_sale = models.BooleanField(default=False, editable=False, help_text="Set from the compare-at price.")
+    garment_type = models.CharField(
+        max_length=20, blank=True, choices=list(GARMENT_TYPES.items()), db_index=True,
+        help_text="The finer kind of garment (coat, knit, jeans…). Derived from the type attribute when empty.")
+    featured = models.BooleanField(default=False, help_text="A curator's pick: shown to new shoppers and on a "
+                                                           "new shop's home page before anyone has interacted.")
 
     # What enrichment found: {"colors": [[name, share], ...], "zero_shot": {key: [value, confidence]}}.
     enrichment = models.JSONField(default=dict, blank=True, editable=False)
@@ -78,6 +89,9 @@ class ClothingItem(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__gte=0, rating__lte=5) | models.Q(rating=None),
                                    name="catalog_item_rating_0_5"),
+            models.CheckConstraint(condition=models.Q(compare_at_price=None)
+                                   | models.Q(compare_at_price__gt=models.F("price")),
+                                   name="catalog_item_compare_at_above_price"),
         ]
 
     def __str__(self) -> str:
@@ -88,7 +102,16 @@ class ClothingItem(models.Model):
         """Why try-on cannot use this garment's cut-out, in a curator's or shopper's words; "" when it can."""
         return PROBLEMS.get(self.cutout_problem, "")
 
+    def clean(self):
+        super().clean()
+        if self.compare_at_price is not None and (self.price is None or self.compare_at_price <= self.price):
+            raise ValidationError({"compare_at_price": "The compare-at price must be more than the price: it is "
+                                                       "the original price of a reduced item."})
+
     def save(self, *args, **kwargs):
+        self.on_sale = self.compare_at_price is not None
+        if not self.garment_type:
+            self.garment_type = garment_type_for(str(self.attributes.get("type", "")))
         if not self.title:
             self.title = clothing_title_build(
                 attributes=self.attributes,

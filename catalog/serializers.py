@@ -46,8 +46,8 @@ class ClothingItemSerializer(serializers.ModelSerializer):
         model = ClothingItem
         fields = [
             "id", "title", "category", "body_region", "image", "mask", "model_image", "attributes",
-            "brand", "product_name", "store", "description", "url", "price", "rating", "tags", "sizes",
-            "season", "on_sale", "closet_users", "created_at", "updated_at",
+            "brand", "product_name", "store", "description", "url", "price", "compare_at_price", "rating", "tags",
+            "sizes", "season", "on_sale", "garment_type", "featured", "closet_users", "created_at", "updated_at",
         ]
         read_only_fields = fields
 

@@ -13,8 +13,10 @@ from catalog.signals import item_viewed
 from core.uploads import image_normalise
 from jobs.services import bulk_task_enqueue
 
-DETAIL_KEYS = ("brand", "product_name", "store", "description", "url", "tags", "sizes", "season", "on_sale")
-DECIMAL_KEYS = ("price", "rating")
+# "on_sale" is not read: an item is on sale when it has a compare-at price (ClothingItem.save).
+DETAIL_KEYS = ("brand", "product_name", "store", "description", "url", "tags", "sizes", "season", "featured",
+               "garment_type")
+DECIMAL_KEYS = ("price", "rating", "compare_at_price")
 
 
 def category_for_folder(*, name: str) -> Category | None:

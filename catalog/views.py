@@ -4,21 +4,22 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from catalog import selectors, services
-from catalog.models import Category
+from catalog.filters import ClothingFilter
 
 PAGE_SIZE = 24
 
 
 @require_safe
 def catalog_browse(request):
-    category = None
-    if slug := request.GET.get("category"):
-        category = Category.objects.filter(slug=slug).first()
-        if category is None:
-            raise Http404("No such category.")
-    items = selectors.clothing_list(category_slug=slug)
+    filters = ClothingFilter(request.GET, queryset=selectors.clothing_list())
+    if not filters.is_valid() and "category" in filters.errors:
+        raise Http404("No such category.")
+    items = filters.qs if filters.is_valid() else selectors.clothing_list().none()
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "catalog/browse.html", {"category": category, "page": page})
+    category = filters.form.cleaned_data.get("category")
+    return render(request, "catalog/browse.html", {"category": category, "page": page, "filters": filters,
+                                                   "filters_open": filters.is_open},
+                  status=200 if filters.is_valid() else 400)
 
 
 @require_safe

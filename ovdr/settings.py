@@ -253,6 +253,9 @@ TORCH_NUM_THREADS = env.int("TORCH_NUM_THREADS", default=1)
 # --- Recommendations ------------------------------------------------------------------------
 RECOMMEND_TRENDING_HALF_LIFE_DAYS = env.float("RECOMMEND_TRENDING_HALF_LIFE_DAYS", default=7.0)
 RECOMMEND_TRENDING_REFRESH_MINUTES = env.int("RECOMMEND_TRENDING_REFRESH_MINUTES", default=15)
+# Distinct shoppers who must have interacted lately before "Trending now" shows what they did
+# (until then: the newest items), so that one shopper's own closet is never the shop's trend.
+RECOMMEND_TRENDING_MIN_PEOPLE = env.int("RECOMMEND_TRENDING_MIN_PEOPLE", default=3)
 
 # --- Try-on ---------------------------------------------------------------------------------
 TRYON_ENGINE = env.str("TRYON_ENGINE", default="warp")  # "warp" (CPU) or "diffusion"

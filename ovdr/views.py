@@ -22,9 +22,8 @@ logger = logging.getLogger(__name__)
 
 @require_safe
 def home(request):
-    picks = for_you(user=request.user, limit=8) if request.user.is_authenticated else []
     return render(request, "home.html", {"newest": clothing_list()[:8], "trending": trending_list(limit=8),
-                                         "for_you": picks})
+                                         "for_you": for_you(user=request.user, limit=8)})
 
 
 def healthz(request):

@@ -57,7 +57,10 @@ class SimilarApi(RecommendationApi):
         return similar_items(item=clothing_get(item_id=pk), limit=limit)
 
 
-@_documented("Trending items", "What shoppers viewed and kept most lately (recent activity counts more); public.",
+@_documented("Trending items", "What shoppers viewed and kept most lately (recent activity counts more); public. "
+                               "Until enough different shoppers interacted (RECOMMEND_TRENDING_MIN_PEOPLE), and "
+                               "whenever trending items do not fill `limit`, the newest items (score 0) complete "
+                               "the list, spread across categories.",
              query=TrendingQuerySerializer)
 class TrendingApi(RecommendationApi):
     query_serializer = TrendingQuerySerializer
@@ -67,7 +70,8 @@ class TrendingApi(RecommendationApi):
 
 
 @_documented("Picked for you", "Items chosen from what you viewed and kept, spread across categories; "
-                               "trending items until you have viewed some.")
+                               "until you have viewed some, and to complete `limit`, the curators' featured "
+                               "picks and the newest items (score 0).")
 class ForYouApi(RecommendationApi):
     permission_classes = [IsAuthenticated]
 

@@ -1,17 +1,17 @@
 """Similar items and "for you": nearest neighbours in the search index plus co-view signal."""
 
 from collections import defaultdict
-from itertools import zip_longest
 
 import numpy as np
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count
 
 from accounts.models import User
 from catalog.models import Category, ClothingItem
 from catalog.selectors import clothing_list
 from closet.models import ClosetItem, HistoryEntry
+from recommend.coldstart import Scored, cold_start_picks, diversified
 from recommend.models import Interaction
-from recommend.trending import trending_list
 from search.encoders import get_encoder
 from search.models import ItemEmbedding
 from search.services import SearchUnavailable, nearest_items
@@ -19,7 +19,6 @@ from search.services import SearchUnavailable, nearest_items
 SPACE = "image"
 CLOSET_WEIGHT, RECENCY_DECAY = 2.0, 0.85  # the n-th most recent view weighs RECENCY_DECAY ** n
 CONTENT_WEIGHT, COVIEW_WEIGHT = 0.6, 0.4
-Scored = list[tuple[ClothingItem, float]]
 
 
 def _vectors(item_ids) -> dict[int, np.ndarray]:
@@ -73,19 +72,11 @@ def _coview_scores(user: User, seen: set[int], limit: int) -> dict[int, float]:
     return {row["item_id"]: row["n"] / top for row in counts}
 
 
-def _diversified(ranked: Scored, limit: int) -> Scored:
-    """Round-robin over categories, each in score order, so no category crowds out the rest."""
-    by_category: dict[int, Scored] = defaultdict(list)
-    for item, score in ranked:
-        by_category[item.category_id].append((item, score))
-    rounds = zip_longest(*by_category.values())
-    return [pick for round_ in rounds for pick in round_ if pick][:limit]
-
-
-def for_you(*, user: User, limit: int = 10) -> Scored:
-    taste = _taste(user)
-    if not taste:
-        return trending_list(limit=limit)
+def for_you(*, user: User | AnonymousUser, limit: int = 10) -> Scored:
+    """Items picked from the shopper's views and closet; a shopper with too little history (or none,
+    or not signed in) gets the curated picks and newest items to complete the row."""
+    if not user.is_authenticated or not (taste := _taste(user)):
+        return cold_start_picks(limit=limit, featured_first=True)
     scores: dict[int, float] = defaultdict(float)
     for item_id, score in _content_scores(taste, limit * 4).items():
         scores[item_id] += CONTENT_WEIGHT * score
@@ -93,7 +84,9 @@ def for_you(*, user: User, limit: int = 10) -> Scored:
         scores[item_id] += COVIEW_WEIGHT * score
     in_closet = set(ClosetItem.objects.filter(user=user).values_list("item_id", flat=True))
     items = clothing_list().in_bulk([item_id for item_id in scores if item_id not in in_closet])
-    ranked = sorted(((items[i], s) for i, s in scores.items() if i in items), key=lambda pair: -pair[1])
-    if ranked:
-        return _diversified(ranked, limit)
-    return [(item, s) for item, s in trending_list(limit=limit + len(in_closet)) if item.pk not in in_closet][:limit]
+    ranked = diversified(sorted(((items[i], s) for i, s in scores.items() if i in items), key=lambda pair: -pair[1]),
+                         limit)
+    if len(ranked) < limit:
+        ranked += cold_start_picks(limit=limit - len(ranked), featured_first=True,
+                                   exclude=in_closet | {item.pk for item, _ in ranked})
+    return ranked

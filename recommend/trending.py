@@ -1,4 +1,10 @@
-"""Trending: closet adds and views, each worth less as it ages (exponential decay)."""
+"""Trending: closet adds and views, each worth less as it ages (exponential decay).
+
+Trending only means something once several people interact: until RECOMMEND_TRENDING_MIN_PEOPLE
+distinct shoppers did something lately, one shopper's clicks would be the shop's "trending" (their
+own closet shown back to everyone), so the row shows the newest items instead, and until the
+trending items fill a row, the newest items complete it (recommend/coldstart.py).
+"""
 
 import numpy as np
 from django.conf import settings
@@ -7,6 +13,7 @@ from django.utils import timezone
 
 from catalog.models import Category, ClothingItem
 from catalog.selectors import clothing_list
+from recommend.coldstart import cold_start_picks
 from recommend.models import Interaction, TrendingItem
 
 WEIGHTS = {Interaction.Kind.VIEW: 1.0, Interaction.Kind.CLOSET: 3.0}
@@ -14,13 +21,14 @@ WINDOW_HALF_LIVES = 8  # older events would add less than 0.4% of their weight
 
 
 def trending_scores(*, now=None) -> dict[int, float]:
-    """item id -> sum of weight * 0.5 ** (age / half-life) over recent views and closet adds."""
+    """item id -> sum of weight * 0.5 ** (age / half-life) over recent views and closet adds; none
+    while fewer than RECOMMEND_TRENDING_MIN_PEOPLE people interacted in the window."""
     now = now or timezone.now()
     half_life = settings.RECOMMEND_TRENDING_HALF_LIFE_DAYS * 86400
     since = now - timezone.timedelta(seconds=half_life * WINDOW_HALF_LIVES)
     rows = list(Interaction.objects.filter(created_at__gte=since, kind__in=list(WEIGHTS))
-                .values_list("item_id", "kind", "created_at"))
-    if not rows:
+                .values_list("item_id", "kind", "created_at", "user_id"))
+    if len({row[3] for row in rows}) < settings.RECOMMEND_TRENDING_MIN_PEOPLE:
         return {}
     items = np.array([r[0] for r in rows])
     weights = np.array([WEIGHTS[r[1]] for r in rows])
@@ -43,6 +51,7 @@ def trending_refresh() -> int:
 
 
 def trending_list(*, category: Category | None = None, limit: int = 10) -> list[tuple[ClothingItem, float]]:
+    """A full row whenever the catalog has enough items: trending first, then the newest."""
     if not TrendingItem.objects.exists():
         trending_refresh()  # first use before the schedule ran: compute once, never fail
     # Best scores first through the score index, then the items: a join before the LIMIT would
@@ -52,4 +61,8 @@ def trending_list(*, category: Category | None = None, limit: int = 10) -> list[
         ranked = ranked.filter(item__category=category)
     ranked = list(ranked.filter(item__is_active=True).values_list("item_id", "score")[:limit])
     items = clothing_list().in_bulk([item_id for item_id, _ in ranked])
-    return [(items[item_id], score) for item_id, score in ranked if item_id in items]
+    trending = [(items[item_id], score) for item_id, score in ranked if item_id in items]
+    if len(trending) < limit:  # a new or quiet shop: the newest items complete the row
+        trending += cold_start_picks(limit=limit - len(trending), featured_first=False, category=category,
+                                     exclude={item.pk for item, _ in trending})
+    return trending

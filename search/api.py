@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import photo_get
+from catalog.filters import ClothingFilter, filter_parameters
 from core.api import RetryLater
 from jobs.serializers import JobSerializer
 from search import services
@@ -20,20 +21,31 @@ class SearchUnavailableError(RetryLater):
 class SearchApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="Search the catalog in words", parameters=[SearchQuerySerializer],
-                   description="Active items ranked by how well they match the words; public. Answers 503 "
+    @extend_schema(summary="Search the catalog in words",
+                   parameters=[SearchQuerySerializer, *filter_parameters(exclude=("category",))],
+                   description="Active items ranked by how well they match the words; public. Words that "
+                               "name a garment type, a colour, a price (\"under 30\", \"€50-80\", \"cheap\") "
+                               "or a sale are applied as filters (`understood`) and the rest is ranked by "
+                               "meaning; weak matches are left out, so a query may find nothing (then "
+                               "`suggestions` offers other queries). A query made only of filter words with "
+                               "nothing to rank (\"on sale\", \"cheap\") lists the items that pass, each with "
+                               "score 1. The filter parameters are the catalog list's and win over the words. "
+                               "Answers 503 "
                                "`search_unavailable` (with Retry-After) while the index is missing or rebuilt.",
                    responses={200: OpenApiResponse(SearchResultSerializer, "The best matches first.")})
     def get(self, request):
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
+        params = {name: request.query_params.get(name, "") for name in ClothingFilter.base_filters}
         try:
-            hits = services.search_text(query=data["q"], category=data.get("category"), limit=data["limit"])
+            outcome = services.search_catalog(query=data["q"], params=params, limit=data["limit"])
         except services.SearchUnavailable as exc:
             raise SearchUnavailableError(str(exc))
         category = data.get("category")
-        body = {"query": data["q"], "category": category.slug if category else None, "results": hits}
+        body = {"query": data["q"], "category": category.slug if category else None, "results": outcome.hits,
+                "understood": {"text": outcome.understood.text, "filters": outcome.understood.filters()},
+                "suggestions": outcome.suggestions}
         return Response(SearchResultSerializer(body, context={"request": request}).data)
 
 

@@ -9,8 +9,6 @@ class SearchForm(forms.Form):
     q = forms.CharField(label="Search", max_length=MAX_QUERY_LENGTH, strip=True,
                         widget=forms.TextInput(attrs={"placeholder": "e.g. red floral summer dress",
                                                       "type": "search"}))
-    category = forms.ModelChoiceField(queryset=Category.objects.all(), to_field_name="slug", required=False,
-                                      empty_label="All categories")
 
 
 class FindSimilarForm(forms.Form):

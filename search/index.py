@@ -95,12 +95,14 @@ class VectorIndex:
         """(lists an unfiltered search probes, lists in all) for IVF; None for exact search."""
         return (self._nprobe, self._index.nlist) if self.kind == "ivf" else None
 
-    def search(self, query: np.ndarray, *, k: int, category: int | None = None) -> list[tuple[int, float]]:
-        """The k best (item id, inner product) pairs, best first, within `category` when given."""
+    def search(self, query: np.ndarray, *, k: int, category: int | None = None,
+               among: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The k best (item id, inner product) pairs, best first, within `category` when given, and
+        among the given item ids when given (what the shop's filters let through)."""
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
         if query.shape[1] != self.dim:
             raise ValueError(f"query has dimension {query.shape[1]}, the index {self.dim}")
-        found = self._filter(category)
+        found = self._filter(category) if among is None else self._among(among, category)
         wanted = min(k, found.count)
         if wanted <= 0:
             return []
@@ -140,6 +142,16 @@ class VectorIndex:
             selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))
             self._filters[category] = _Filter(bitmap, selector, int(np.count_nonzero(mask)))
         return self._filters[category]
+
+    def _among(self, item_ids: np.ndarray, category: int | None) -> _Filter:
+        """Positions of these items (alive, in the category when given); built per query, not cached,
+        as each filtered search names its own items."""
+        mask = self._filter(category).bitmap
+        mask = np.unpackbits(mask, count=len(self._alive), bitorder="little").astype(bool)
+        mask &= np.isin(self._ids, np.asarray(item_ids, dtype=np.int64))
+        bitmap = np.packbits(mask, bitorder="little")
+        selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))
+        return _Filter(bitmap, selector, int(np.count_nonzero(mask)))
 
     def _nprobe_for(self, found: _Filter) -> int:
         # Probe lists in inverse proportion to the filter's share, so that a filtered search meets

@@ -19,10 +19,23 @@ class SearchQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20, help_text="How many results, 1-100.")
 
 
+class UnderstoodSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, help_text="The words ranked by meaning, once the filter "
+                                                             "words are taken out (\"\" when all were filters).")
+    filters = serializers.DictField(child=serializers.CharField(), help_text=(
+        "The filters read from the words, named like the query parameters (garment_type, category, color, "
+        "price_min, price_max, on_sale); explicit parameters win over them."))
+
+
 class SearchResultSerializer(serializers.Serializer):
     query = serializers.CharField(help_text="The query, as understood.")
     category = serializers.CharField(allow_null=True, help_text="The category searched, or null for all.")
-    results = ScoredItemSerializer(many=True, help_text="Best first.")
+    results = ScoredItemSerializer(many=True, help_text="Best first (or in the chosen `sort`); only items that "
+                                                        "match well enough, so possibly none.")
+    understood = UnderstoodSerializer(help_text="How the words were read.")
+    suggestions = serializers.ListField(child=serializers.CharField(), help_text=(
+        "Other queries to try when nothing matched: misspellings corrected from the catalog's words, or the "
+        "query without the words no item uses. Empty when there are results."))
 
 
 class ImageSearchSerializer(serializers.Serializer):

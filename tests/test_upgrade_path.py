@@ -143,5 +143,8 @@ def test_released_data_survives_migrating_to_the_latest_schema():
         assert [{key: new[key] for key in old} for old, new in zip(rows, now_rows)] == rows, label
         assert len(now_rows) == len(rows), label
         assert _files_missing(model) == [], label
+    # catalog 0006 gave released items the garment type their type words name ("dresses" -> dress)
+    garment_types = apps.get_model("catalog", "ClothingItem").objects.values_list("attributes__type", "garment_type")
+    assert dict(garment_types) == {"tops": "", "bottoms": "", "dresses": "dress"}
     schedules = apps.get_model("django_q", "Schedule").objects.values_list("func", flat=True)
     assert schedules and [import_string(func) for func in schedules]

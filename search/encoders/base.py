@@ -18,6 +18,9 @@ SPACES = ("image", "text")
 class Encoder(Protocol):
     name: str  # stored with the index: a different name forces a rebuild
     text_query_space: str  # "image" or "text"
+    # The least score a text query's hit needs when no word of the query is one the catalog uses:
+    # below it, a made-up query would "match" the whole catalog (search.services.search_catalog).
+    text_score_floor: float
 
     def dim(self, space: str) -> int: ...
 

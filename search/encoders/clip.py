@@ -51,6 +51,9 @@ def _box_with_margin(garment: np.ndarray) -> tuple[int, int, int, int]:
 
 class ClipEncoder:
     text_query_space = "image"
+    # CLIP's text-image cosines sit lower than text-text ones (a matching photo scores ~0.25-0.35).
+    # Not measured here (no CLIP weights offline): a cautious floor that keeps real matches.
+    text_score_floor = 0.20
 
     def __init__(self, path_or_id: str, device: str | None = None, batch_size: int = 32) -> None:
         # Imported here: transformers takes seconds to import, and the default encoder never needs it

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from catalog.models import ClothingItem
 from catalog.services import clothing_view_announce
 from closet.models import ClosetItem
 from closet.services import history_record
@@ -64,7 +65,8 @@ def test_similar_items_without_an_index_is_an_empty_list(anon_api, small_catalog
     assert response.status_code == 200 and response.data["results"] == []
 
 
-def test_trending_decays_with_age(catalog):
+def test_trending_decays_with_age(catalog, settings):
+    settings.RECOMMEND_TRENDING_MIN_PEOPLE = 1
     shopper, now = UserFactory(), timezone.now()
     old = [Interaction(user=shopper, item=catalog["jeans"], kind="closet", created_at=now - timezone.timedelta(days=14))]
     new = [Interaction(user=shopper, item=catalog["skirt"], kind="view", created_at=now)]
@@ -81,15 +83,35 @@ def test_trending_is_ordered_filtered_and_cached(anon_api, catalog, settings):
     clothing_view_announce(user=shoppers[0], item=catalog["tee"])
     ClosetItem.objects.create(user=shoppers[1], item=catalog["tee"])
     assert trending_refresh() == 2
-    response = anon_api.get("/api/v1/recommendations/trending")
+    response = anon_api.get("/api/v1/recommendations/trending", {"limit": 2})
     assert _ids(response) == [catalog["tee"].pk, catalog["jeans"].pk]  # 1 view + 1 closet add beats 3 views
-    assert _ids(anon_api.get("/api/v1/recommendations/trending", {"category": "bottoms"})) == [catalog["jeans"].pk]
+    bottoms = _ids(anon_api.get("/api/v1/recommendations/trending", {"category": "bottoms", "limit": 1}))
+    assert bottoms == [catalog["jeans"].pk]
     clothing_view_announce(user=shoppers[2], item=catalog["skirt"])  # not in the cached list until the next refresh
-    assert catalog["skirt"].pk not in _ids(anon_api.get("/api/v1/recommendations/trending"))
+    assert catalog["skirt"].pk not in _ids(anon_api.get("/api/v1/recommendations/trending", {"limit": 2}))
 
 
-def test_trending_with_no_activity_is_an_empty_list(anon_api, catalog):
-    assert anon_api.get("/api/v1/recommendations/trending").data["results"] == []
+def test_trending_in_a_new_shop_is_a_full_row_of_the_newest_items_across_categories(anon_api, catalog):
+    results = anon_api.get("/api/v1/recommendations/trending", {"limit": 6}).data["results"]
+    assert len(results) == 6 and {hit["score"] for hit in results} == {0.0}
+    assert len({hit["item"]["category"] for hit in results[:3]}) == 3  # one of each category first
+    newest_top = ClothingItem.objects.filter(category__slug="tops").order_by("-created_at", "-id").first()
+    assert newest_top.pk in [hit["item"]["id"] for hit in results]
+
+
+def test_trending_waits_for_enough_people_so_one_shopper_is_never_the_trend(anon_api, catalog, settings):
+    settings.RECOMMEND_TRENDING_MIN_PEOPLE = 2
+    keen = UserFactory()
+    ClosetItem.objects.create(user=keen, item=catalog["jeans"])
+    clothing_view_announce(user=keen, item=catalog["skirt"])
+    trending_refresh()
+    assert set(_scores(anon_api.get("/api/v1/recommendations/trending"))) == {0.0}  # newest only, no trend
+    clothing_view_announce(user=UserFactory(), item=catalog["skirt"])
+    trending_refresh()
+    results = anon_api.get("/api/v1/recommendations/trending", {"limit": 4}).data["results"]
+    trend = {hit["item"]["id"] for hit in results if hit["score"] > 0}
+    assert trend == {catalog["jeans"].pk, catalog["skirt"].pk}
+    assert len(results) == 4 and results[-1]["score"] == 0.0  # the newest items complete the row
 
 
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 51}, {"category": "hats"}])
@@ -97,10 +119,19 @@ def test_bad_recommendation_parameters_are_400(anon_api, params):
     assert anon_api.get("/api/v1/recommendations/trending", params).status_code == 400
 
 
-def test_for_you_needs_sign_in_and_falls_back_to_trending(anon_api, api, catalog):
+def test_for_you_needs_sign_in_and_starts_with_the_curated_picks(anon_api, api, catalog):
     assert anon_api.get("/api/v1/recommendations/for-you").status_code == 401
-    clothing_view_announce(user=UserFactory(), item=catalog["gown"])
-    assert _ids(api.get("/api/v1/recommendations/for-you")) == [catalog["gown"].pk]
+    ClothingItem.objects.filter(pk=catalog["jeans"].pk).update(featured=True)
+    ids = _ids(api.get("/api/v1/recommendations/for-you", {"limit": 5}))
+    assert ids[0] == catalog["jeans"].pk and len(ids) == 5  # a brand-new shopper: a full row, the pick first
+
+
+def test_home_page_rows_are_full_for_a_visitor_in_a_new_shop(client, catalog):
+    ClothingItem.objects.filter(pk=catalog["gown"].pk).update(featured=True)
+    page = client.get("/")
+    for row in ("trending", "for-you"):
+        assert f'id="{row}"' in page.content.decode()
+    assert page.context["for_you"][0][0].pk == catalog["gown"].pk and len(page.context["trending"]) == 8
 
 
 def test_for_you_follows_taste_excludes_the_closet_and_mixes_categories(api, shopper, catalog):

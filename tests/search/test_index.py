@@ -185,3 +185,18 @@ def test_bad_input_is_refused(small):
         index.search(np.zeros(DIM + 1, np.float32), k=3)
     with pytest.raises(ValueError):
         index.upsert(ids=[1, 1], categories=[1, 1], vectors=unit(np.random.default_rng(0), 2))
+
+
+@pytest.mark.parametrize("kind", ["exact", "ivf"])
+def test_search_among_given_items_returns_their_true_best_only(large, kind):
+    """What search_catalog asks when the shop's filters (type, colour, price…) let some items through."""
+    index = built(large, kind)
+    chosen = large["ids"][::37]
+    keep = np.isin(large["ids"], chosen)
+    subset = {key: values[keep] for key, values in large.items()}
+    for query in unit(np.random.default_rng(11), 5):
+        found = index.search(query, k=10, among=chosen)
+        assert [i for i, _ in found] == [i for i, _ in brute_force(subset, query, 10)]
+        in_category = index.search(query, k=100, category=1, among=chosen)
+        assert {i for i, _ in in_category} == set(subset["ids"][subset["categories"] == 1].tolist())
+    assert index.search(large["vectors"][0], k=10, among=np.array([], dtype=np.int64)) == []
