@@ -19,6 +19,9 @@ def closet_enforce_caps(sender, instance: ClosetItem, raw: bool, **kwargs) -> No
     if raw or not instance._state.adding:
         return
     user_lock(user_id=instance.user_id)
+    # Then the item's row, exclusively: the insert's foreign-key check would take a shared lock on it and
+    # counting closet_users an exclusive one, so two shoppers adding the same item at once would deadlock.
+    ClothingItem.objects.select_for_update().filter(pk=instance.item_id).exists()
     # One query answers both rules: a duplicate is necessarily of the item's own category.
     kept = list(ClosetItem.objects.filter(user_id=instance.user_id, item__category_id=instance.item.category_id)
                 .values_list("item_id", flat=True))

@@ -58,6 +58,16 @@ def test_concurrent_adds_of_the_same_item_store_it_once():
     assert item.closet_users == 1
 
 
+def test_many_shoppers_adding_one_item_at_once_all_keep_it_without_a_deadlock():
+    """Each add inserts a closet row (whose foreign key takes a shared lock on the item's row) and then
+    counts it on the item's row (an exclusive lock): two adds holding the shared lock would deadlock."""
+    item, users = ClothingItemFactory(), UserFactory.create_batch(24)
+    outcomes = _race([lambda user=user: closet_add(user=user, item=item) for user in users])
+    assert all(isinstance(o, ClosetItem) for o in outcomes), outcomes
+    item.refresh_from_db()
+    assert item.closet_users == ClosetItem.objects.filter(item=item).count() == 24
+
+
 def test_concurrent_views_keep_history_unique_and_capped():
     user = UserFactory()
     items = ClothingItemFactory.create_batch(HISTORY_LENGTH + 10)
