@@ -17,10 +17,10 @@ a minute on 2 shared cores.
 from __future__ import annotations
 
 import io
-import os
-import sys
 import tempfile
 from pathlib import Path
+
+from search_quality import django_setup  # the same scratch database, media, index and offline encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "catalog" / "demo"
@@ -37,19 +37,6 @@ QUERIES = [
 ]
 
 
-def django_setup(workdir: Path) -> None:
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "ovdr.settings", "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "MEDIA_ROOT": str(workdir / "media"), "SEARCH_INDEX_DIR": str(workdir / "index"),
-        "SEARCH_ENRICH_ON_SAVE": "False", "SEARCH_ENCODER": "default",
-        "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-    })
-    sys.path.insert(0, str(ROOT))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def catalog_build() -> list[str]:
