@@ -22,8 +22,10 @@ logger = logging.getLogger(__name__)
 
 @require_safe
 def home(request):
-    return render(request, "home.html", {"newest": clothing_list()[:8], "trending": trending_list(limit=8),
-                                         "for_you": for_you(user=request.user, limit=8)})
+    picked = for_you(user=request.user, limit=8)
+    # In a new shop both rows fall back to the newest items: trending then shows the next ones, not the same.
+    trending = trending_list(limit=8, avoid={item.pk for item, _ in picked})
+    return render(request, "home.html", {"newest": clothing_list()[:8], "trending": trending, "for_you": picked})
 
 
 def healthz(request):

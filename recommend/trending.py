@@ -50,8 +50,10 @@ def trending_refresh() -> int:
     return len(scores)
 
 
-def trending_list(*, category: Category | None = None, limit: int = 10) -> list[tuple[ClothingItem, float]]:
-    """A full row whenever the catalog has enough items: trending first, then the newest."""
+def trending_list(*, category: Category | None = None, limit: int = 10,
+                  avoid: set[int] = frozenset()) -> list[tuple[ClothingItem, float]]:
+    """A full row whenever the catalog has enough items: trending first, then the newest. The newest that
+    fill it skip `avoid` (what the page shows in another row) while the catalog has others."""
     if not TrendingItem.objects.exists():
         trending_refresh()  # first use before the schedule ran: compute once, never fail
     # Best scores first through the score index, then the items: a join before the LIMIT would
@@ -62,7 +64,8 @@ def trending_list(*, category: Category | None = None, limit: int = 10) -> list[
     ranked = list(ranked.filter(item__is_active=True).values_list("item_id", "score")[:limit])
     items = clothing_list().in_bulk([item_id for item_id, _ in ranked])
     trending = [(items[item_id], score) for item_id, score in ranked if item_id in items]
-    if len(trending) < limit:  # a new or quiet shop: the newest items complete the row
-        trending += cold_start_picks(limit=limit - len(trending), featured_first=False, category=category,
-                                     exclude={item.pk for item, _ in trending})
+    for skipped in (avoid, frozenset()):  # a new or quiet shop: the newest items complete the row
+        if len(trending) < limit:
+            trending += cold_start_picks(limit=limit - len(trending), featured_first=False, category=category,
+                                         exclude=skipped | {item.pk for item, _ in trending})
     return trending

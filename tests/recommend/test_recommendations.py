@@ -134,6 +134,14 @@ def test_home_page_rows_are_full_for_a_visitor_in_a_new_shop(client, catalog):
     assert page.context["for_you"][0][0].pk == catalog["gown"].pk and len(page.context["trending"]) == 8
 
 
+def test_home_page_rows_of_a_new_shop_show_different_items_when_the_catalog_has_them(client, catalog):
+    for n in range(10):
+        garment(slug=("tops", "bottoms", "dresses")[n % 3], title=f"Newer {n}", color=(90, 90, 90))
+    page = client.get("/")
+    picked, trending = ({item.pk for item, _ in page.context[row]} for row in ("for_you", "trending"))
+    assert len(picked) == len(trending) == 8 and not picked & trending
+
+
 def test_for_you_follows_taste_excludes_the_closet_and_mixes_categories(api, shopper, catalog):
     clothing_view_announce(user=shopper, item=catalog["skirt"])
     ClosetItem.objects.create(user=shopper, item=catalog["dress"])
