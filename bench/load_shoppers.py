@@ -34,7 +34,7 @@ REMOVE_SHARE = 0.4  # of closet actions: adds outnumber removes, so closets fill
 FAVOURITE_SHARE = 0.5  # of adds: from the shopper's favourite category, the one the warm-up nearly filled
 ROWS = ("browse", "item page", "search", "closet add", "closet add: cap 400", "closet remove", "history")
 WORKERS_WHY = ("2 per core: a sync worker idles while MariaDB answers, so two keep a core busy; more would "
-               "add ~0.5 GiB each (the search model) and only queue the same CPU")
+               "add ~0.3 GiB each and only queue the same CPU")
 
 INVARIANTS = {  # name: SQL counting the rows that break it; {db} is the scratch database
     f"users over {MAX_PER_CATEGORY} closet items in a category":
