@@ -82,8 +82,8 @@ def retry_after(response, *, seconds: float):
 class RetryLater(exceptions.APIException):
     """A 429 or 503 that knows when to come back; `wait` (seconds) becomes Retry-After."""
 
-    def __init__(self, detail=None, *, wait: float = DEFAULT_RETRY_AFTER_SECONDS):
-        super().__init__(detail)
+    def __init__(self, detail=None, *, code: str | None = None, wait: float = DEFAULT_RETRY_AFTER_SECONDS):
+        super().__init__(detail, code)
         self.wait = wait
 
 
@@ -145,31 +145,18 @@ def error_response(*, status_code: int, code: str, message: str) -> JsonResponse
     return JsonResponse(error_body(status_code=status_code, code=code, message=message), status=status_code)
 
 
-class _Throttled(exceptions.APIException):
-    """RateLimited in DRF's terms: DRF's handler turns `wait` into Retry-After. Not DRF's own
-    Throttled, which would append "Expected available in N seconds." to the message."""
+class _TooManyRequests(RetryLater):
+    """RateLimited (attempts) and LimitReached (a shopper's limit) in DRF's terms. Not DRF's own Throttled,
+    which would append "Expected available in N seconds." to the message."""
 
     status_code = 429
-    default_code = "throttled"
-
-    def __init__(self, error: RateLimited):
-        super().__init__(error.message)
-        self.wait = error.wait_seconds
-
-
-class LimitExceeded(exceptions.APIException):
-    status_code = 429
-
-    def __init__(self, limit: LimitReached):
-        super().__init__(limit.messages[0], code=limit.code)
-        self.wait = limit.retry_after  # DRF's handler turns it into a Retry-After header
 
 
 def _as_api_exception(exc):
     if isinstance(exc, RateLimited):
-        return _Throttled(exc)
+        return _TooManyRequests(exc.message, code=ErrorCode.THROTTLED, wait=exc.wait_seconds)
     if isinstance(exc, LimitReached):
-        return LimitExceeded(exc)
+        return _TooManyRequests(exc.messages[0], code=exc.code, wait=exc.retry_after)
     if isinstance(exc, DjangoValidationError):
         detail = exc.error_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.error_list}
         # Keep each message's code (category_full, duplicate): DRF would keep only the text.
