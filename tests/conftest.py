@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from accounts.models import Photo
 from closet.models import ClosetItem, HistoryEntry
 from jobs.models import Job
-from tests.factories import ClothingItemFactory, UserFactory, category, garment, image_bytes
+from tests.factories import ClothingItemFactory, UserFactory, category, image_bytes, small_catalog_items
 from tryon.models import Combination, Share
 
 
@@ -83,18 +83,7 @@ def dress(db):
 
 @pytest.fixture
 def small_catalog(db):
-    return {
-        "dress": garment(slug="dresses", title="Red Floral Summer Dress", color=(200, 30, 40),
-                         attributes={"type": "dress", "color": "red", "pattern": "floral"}, tags=["summer"]),
-        "jacket": garment(slug="tops", title="Black Leather Biker Jacket", color=(20, 20, 20),
-                          attributes={"type": "jacket", "color": "black", "material": "leather"}),
-        "tee": garment(slug="tops", title="White Cotton T-Shirt", color=(245, 245, 245),
-                       attributes={"type": "t-shirt", "color": "white"}),
-        "jeans": garment(slug="bottoms", title="Blue Denim Jeans", color=(40, 70, 160),
-                         attributes={"type": "jeans", "color": "blue", "material": "denim"}),
-        "skirt": garment(slug="bottoms", title="Red Pleated Skirt", color=(190, 35, 45),
-                         attributes={"type": "skirt", "color": "red"}),
-    }
+    return small_catalog_items()
 
 
 @pytest.fixture

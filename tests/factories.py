@@ -58,3 +58,23 @@ def garment(*, slug: str, title: str, color, attributes=None, **fields):
     return ClothingItemFactory(
         category=category(slug), title=title, attributes=attributes or {},
         image=ContentFile(image_bytes(size=(120, 160), color=color, garment=True), name="g.jpg"), **fields)
+
+
+# A small catalog of titled, coloured garments that search, recommendation and try-on tests name.
+SMALL_CATALOG = {
+    "dress": {"slug": "dresses", "title": "Red Floral Summer Dress", "color": (200, 30, 40),
+              "attributes": {"type": "dress", "color": "red", "pattern": "floral"}, "tags": ["summer"]},
+    "jacket": {"slug": "tops", "title": "Black Leather Biker Jacket", "color": (20, 20, 20),
+               "attributes": {"type": "jacket", "color": "black", "material": "leather"}},
+    "tee": {"slug": "tops", "title": "White Cotton T-Shirt", "color": (245, 245, 245),
+            "attributes": {"type": "t-shirt", "color": "white"}},
+    "jeans": {"slug": "bottoms", "title": "Blue Denim Jeans", "color": (40, 70, 160),
+              "attributes": {"type": "jeans", "color": "blue", "material": "denim"}},
+    "skirt": {"slug": "bottoms", "title": "Red Pleated Skirt", "color": (190, 35, 45),
+              "attributes": {"type": "skirt", "color": "red"}},
+}
+
+
+def small_catalog_items(*names: str) -> dict:
+    """The named garments of SMALL_CATALOG (all of them when none is named), created."""
+    return {name: garment(**SMALL_CATALOG[name]) for name in names or SMALL_CATALOG}

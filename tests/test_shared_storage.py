@@ -26,7 +26,7 @@ from catalog.models import ClothingItem
 from jobs.models import Job
 from search.index import VectorIndex
 from search.store import forget_loaded_indexes
-from tests.factories import garment
+from tests.factories import garment, small_catalog_items
 from tests.workers import job_wait, qcluster, skip_without_a_shared_database, worker_env
 
 boto3 = pytest.importorskip("boto3")
@@ -119,14 +119,7 @@ def test_web_and_workers_share_only_the_database_and_the_bucket(bucket, api, ano
 
     monkeypatch.setattr(Conf, "SYNC", False)
     settings.SEARCH_ENRICH_ON_SAVE, settings.Q_BULK_CLUSTER = True, "bulk"
-    catalog = {
-        "dress": garment(slug="dresses", title="Red Floral Summer Dress", color=(200, 30, 40),
-                         attributes={"type": "dress", "color": "red", "pattern": "floral"}),
-        "tee": garment(slug="tops", title="White Cotton T-Shirt", color=(245, 245, 245),
-                       attributes={"type": "t-shirt", "color": "white"}),
-        "jeans": garment(slug="bottoms", title="Blue Denim Jeans", color=(40, 70, 160),
-                         attributes={"type": "jeans", "color": "blue", "material": "denim"}),
-    }
+    catalog = small_catalog_items("dress", "tee", "jeans")
     item = anon_api.get(f"/api/v1/clothes/{catalog['dress'].pk}").data
     # A catalog image is a plain, unsigned URL of the bucket, readable by anyone.
     assert item["image"].startswith(f"{bucket['env']['AWS_S3_ENDPOINT_URL']}/{bucket['name']}/media/catalog/")
