@@ -10,12 +10,9 @@ def category_list() -> QuerySet[Category]:
     return Category.objects.all()
 
 
-def clothing_list(*, category_slug: str | None = None) -> QuerySet[ClothingItem]:
-    """Active items only: shoppers never see what a curator switched off."""
-    items = ClothingItem.objects.filter(is_active=True).select_related("category")
-    if category_slug:
-        items = items.filter(category__slug=category_slug)
-    return items
+def clothing_list() -> QuerySet[ClothingItem]:
+    """Active items only: shoppers never see what a curator switched off (filters: catalog/filters.py)."""
+    return ClothingItem.objects.filter(is_active=True).select_related("category")
 
 
 def clothing_get(*, item_id: int) -> ClothingItem:
