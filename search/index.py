@@ -318,11 +318,16 @@ def _meta_valid(meta) -> bool:
         return False
 
 
+def version_files(*metas: dict | None) -> set[str]:
+    """The data files these versions' metas name (None: no version): what a clean-up keeps."""
+    return {file["name"] for meta in metas if meta for file in meta.get("files", {}).values()}
+
+
 def _meta_replace(path: Path, *, space: str, meta: dict, previous: dict | None) -> None:
     """Write the meta last, then drop data files that neither it nor the previous version names (a reader
     of the previous meta keeps working)."""
     _write_atomic(path / f"{space}.json", lambda t: t.write_text(json.dumps(meta, indent=1)))
-    kept = {f["name"] for m in (meta, previous or {"files": {}}) for f in m["files"].values()}
+    kept = version_files(meta, previous)
     for stale in set(path.glob(f"{space}.*.faiss")) | set(path.glob(f"{space}.*.npz")):
         if stale.name not in kept:
             stale.unlink(missing_ok=True)

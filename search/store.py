@@ -30,7 +30,7 @@ from django.core.files.storage import Storage, storages
 
 from catalog.models import ClothingItem
 from search.encoders.base import SPACES, Encoder
-from search.index import IndexMismatch, IndexMissing, VectorIndex
+from search.index import IndexMismatch, IndexMissing, VectorIndex, version_files
 from search.models import ItemEmbedding
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def _publish(space: str) -> None:
     previous = _published_meta(shared, space)
     shared.save(f"{space}.json", ContentFile(json.dumps(meta, indent=1).encode()))
     # As on disk, the previous version's files stay for processes that read its meta a moment ago.
-    kept = {f["name"] for m in (meta, previous or {"files": {}}) for f in m.get("files", {}).values()}
+    kept = version_files(meta, previous)
     for name in shared.listdir("")[1]:
         if name.startswith(f"{space}.") and name != f"{space}.json" and name not in kept:
             shared.delete(name)
