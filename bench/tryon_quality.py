@@ -129,8 +129,10 @@ def measures(photo: np.ndarray, result: np.ndarray, fit) -> dict:
             "outside_diff": int(np.abs(result.astype(int) - photo.astype(int))[~edited].max(initial=0))}
 
 
-def run(repeat: int) -> tuple[list[dict], list[tuple]]:
-    rows, tiles, items = [], [], garments()
+def run(repeat: int, only_photo: str = "", only_garment: str = "") -> tuple[list[dict], list[tuple]]:
+    """Every try-on, or those whose photo and garment names contain the two filters; a cell keeps
+    its number in the whole sheet either way, so a filtered run's cells match the verdict table."""
+    rows, tiles, items, number = [], [], garments(), 0
     for name, image in photos().items():
         try:
             analysis = person_analyse(image)
@@ -141,15 +143,18 @@ def run(repeat: int) -> tuple[list[dict], list[tuple]]:
         for garment in items:
             if usable_for(analysis, garment.input.region) is not None:
                 continue
+            number += 1
+            if only_photo not in name or only_garment not in garment.label:
+                continue
             seconds = []
             for _ in range(repeat):
                 start = time.perf_counter()
                 fit = garment_fit(photo=photo, analysis=analysis, garment=garment.input)
                 result = composite(photo=photo, fit=fit, report=lambda *a: None)
                 seconds.append(time.perf_counter() - start)
-            rows.append({"cell": len(rows) + 1, "photo": name, "garment": garment.label, "style": garment.style,
+            rows.append({"cell": number, "photo": name, "garment": garment.label, "style": garment.style,
                          "region": garment.input.region, **measures(photo, result, fit), "seconds": seconds})
-            tiles.append((f"{len(rows)}. {name.replace('omnitry_person_', '')} / {garment.label}",
+            tiles.append((f"{number}. {name.replace('omnitry_person_', '')} / {garment.label}",
                           garment.input.image, image, Image.fromarray(result), _framed(analysis.person_mask)))
     return rows, tiles
 
@@ -207,12 +212,14 @@ def main() -> None:
     parser.add_argument("--sheet", type=Path, default=ROOT / "docs" / "tryon-quality-sheet.jpg")
     parser.add_argument("--repeat", type=int, default=3, help="renders per try-on, for the timing")
     parser.add_argument("--csv", type=Path, help="also write one row per try-on here")
-    parser.add_argument("--cells", type=Path, help="also save every result at full size in this folder")
+    parser.add_argument("--cells", type=Path, help="also save every result at full size in this folder (PNG)")
+    parser.add_argument("--photo", default="", help="only the photos whose name contains this")
+    parser.add_argument("--garment", default="", help="only the garments whose label contains this")
     args = parser.parse_args()
     if not PEOPLE.exists() or not VALIDATION.exists():
         sys.exit(f"no shared data at {DATA}")
     cv2.setNumThreads(os.cpu_count() or 1)
-    rows, tiles = run(args.repeat)
+    rows, tiles = run(args.repeat, args.photo, args.garment)
     print(table(rows))
     contact_sheet(tiles, args.sheet)
     print(f"\ncontact sheet: {args.sheet} ({args.sheet.stat().st_size // 1024} KiB)")
@@ -225,14 +232,14 @@ def main() -> None:
                                  "p50_s": round(float(np.median(row["seconds"])), 3)})
     if args.cells:
         args.cells.mkdir(parents=True, exist_ok=True)
-        for index, (_, garment, before, after, box) in enumerate(tiles):
+        for row, (_, garment, before, after, box) in zip(rows, tiles):
             strip = Image.new("RGB", (3 * 384, 512), "white")
             thumb = garment.copy()
             thumb.thumbnail((384, 512))
             strip.paste(before.crop(box).resize((384, 512)), (0, 0))
             strip.paste(thumb, (384, 0))
             strip.paste(after.crop(box).resize((384, 512)), (768, 0))
-            strip.save(args.cells / f"{index + 1:03d}.jpg", quality=85)
+            strip.save(args.cells / f"{row['cell']:03d}.png")
 
 
 if __name__ == "__main__":
