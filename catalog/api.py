@@ -1,11 +1,21 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
 from catalog import selectors, services
-from catalog.payloads import clothing_page_rows, clothing_payloads
 from catalog.filters import ClothingFilter
 from catalog.models import Category
+from catalog.pages import (
+    CatalogPage,
+    catalog_page_lookup,
+    catalog_page_store,
+    page_key,
+    page_params_asked,
+    page_params_served,
+)
+from catalog.payloads import clothing_page_rows, clothing_payloads
 from catalog.serializers import CategorySerializer, ClothingItemSerializer
 from core.schema import path_id
 
@@ -32,9 +42,30 @@ class ClothingListApi(generics.ListAPIView):
         return clothing_page_rows(selectors.clothing_list())
 
     def list(self, request, *args, **kwargs):
-        """A page of payloads from the cache (catalog/payloads.py); the same answer as serialising it."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(clothing_payloads(rows=page, request=request))
+        """The whole page from the cache while the catalog is unchanged (catalog/pages.py), else built
+        from cached item payloads (catalog/payloads.py): the same answer as serialising it."""
+        site = request.build_absolute_uri("/")  # image URLs are absolute
+        asked = page_params_asked(request.query_params, filters=self.filterset_class.base_filters,
+                                  paginator=self.paginator)
+        page, version = catalog_page_lookup(key=page_key(asked, site=site))
+        if page is None:
+            filterset = self._valid_filterset()
+            rows = self.paginate_queryset(filterset.qs)
+            page = CatalogPage(version=version, count=self.paginator.page.paginator.count,
+                               number=self.paginator.page.number,
+                               results=clothing_payloads(rows=rows, request=request))
+            served = page_params_served(filterset.form.cleaned_data, paginator=self.paginator)
+            catalog_page_store(key=page_key(served, site=site), page=page)
+        else:
+            self.paginator.paginate_count(request, count=page.count, number=page.number)
+        return self.get_paginated_response(page.results)
+
+    def _valid_filterset(self) -> ClothingFilter:
+        """What DjangoFilterBackend.filter_queryset does, keeping the filterset: its cleaned data spell the key."""
+        filterset = DjangoFilterBackend().get_filterset(self.request, self.get_queryset(), self)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return filterset
 
 
 @extend_schema_view(get=extend_schema(

@@ -1,6 +1,9 @@
+import secrets
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 from catalog.garments import GARMENT_TYPES, garment_type_for
 from catalog.titles import clothing_title_build
@@ -9,9 +12,83 @@ from vision.garment_problems import PROBLEMS, STYLES
 
 # The caption keys of the original OVDR captions; "type" is the garment type ("blouse").
 CAPTION_KEYS = ("type", "color", "pattern", "material", "neckline", "sleeve", "length")
+# Columns whose writes leave the catalog's version alone: closet signals count `closet_users` on every
+# closet add and remove, so cached pages read it fresh (catalog/pages.py) rather than being dropped.
+UNVERSIONED_FIELDS = frozenset({"closet_users"})
 
 
-class Category(models.Model):
+class CatalogVersion(models.Model):
+    """One row whose token every change to what shoppers see of the catalog replaces, in the change's own
+    transaction: a cached catalog page is good while the token it was built under is still the row's
+    (catalog/pages.py). A random token, not a counter: a counter would count again from where a flushed
+    or restored table left it and meet keys cached for other contents."""
+
+    ROW = 1
+    token = models.CharField(max_length=32)
+
+    @classmethod
+    def bump(cls) -> None:
+        """Replace the token; call inside the transaction of the change (the hooks below do)."""
+        token = secrets.token_hex(16)
+        if not cls.objects.filter(pk=cls.ROW).update(token=token):
+            cls.objects.update_or_create(pk=cls.ROW, defaults={"token": token})  # the row was flushed
+
+
+class CatalogQuerySet(models.QuerySet):
+    """Bulk writes move the catalog's version like save() and delete() do (VersionedModel), in the same
+    transaction, so that no process serves a cached page from before a change once it is committed;
+    update() moves `updated_at` as save() does, which keys each item's cached payload (catalog/payloads.py)."""
+
+    def update(self, **kwargs):
+        if kwargs.keys() <= UNVERSIONED_FIELDS:
+            return super().update(**kwargs)
+        now = timezone.now()
+        kwargs = {**{field.name: now for field in self.model._meta.concrete_fields
+                     if getattr(field, "auto_now", False)}, **kwargs}
+        with transaction.atomic(using=self.db, savepoint=False):
+            count = super().update(**kwargs)
+            if count:
+                CatalogVersion.bump()
+        return count
+
+    def delete(self):
+        with transaction.atomic(using=self.db, savepoint=False):
+            deleted = super().delete()
+            if deleted[0]:
+                CatalogVersion.bump()
+        return deleted
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            if created:
+                CatalogVersion.bump()
+        return created
+
+
+class VersionedModel(models.Model):
+    """A model shoppers see in catalog pages: every write of it moves the catalog's version. (bulk_update
+    goes through CatalogQuerySet.update; migrations' historical models bypass both, so the catalog's
+    post_migrate handler moves it once more.)"""
+
+    objects = CatalogQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            super().save(*args, **kwargs)
+            CatalogVersion.bump()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            deleted = super().delete(*args, **kwargs)
+            CatalogVersion.bump()
+        return deleted
+
+
+class Category(VersionedModel):
     class BodyRegion(models.TextChoices):
         UPPER = regions.UPPER, "Upper body"
         LOWER = regions.LOWER, "Lower body"
@@ -33,7 +110,7 @@ class Category(models.Model):
         return self.name
 
 
-class ClothingItem(models.Model):
+class ClothingItem(VersionedModel):
     title = models.CharField(max_length=200, blank=True, help_text="Generated from the attributes when empty.")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="items")
     image = models.ImageField(upload_to="catalog/garments/")

@@ -1,9 +1,10 @@
-"""Catalog items as the API shows them, serialised once per version and shared through the cache.
+"""Catalog items as the API shows them, serialised once per version and shared through the cache: what
+a catalog page is built from when the whole page is not cached (catalog/pages.py).
 
 An item's payload is public (the same for every shopper, nothing in it depends on who asks), so it
 can be cached. Its key names everything the payload is made of: the item's `updated_at` (every
-change of its own fields moves it: save() does, and so must any queryset.update() of a shown field,
-as enrichment does), its category's slug and body region, and the site's address that absolute
+change of its own fields moves it: save() does, and so does queryset.update() (catalog.models:
+CatalogQuerySet)), its category's slug and body region, and the site's address that absolute
 image URLs start with. A change thus makes a new key in every process, whatever the cache backend
 (locmem per process, Redis shared); the old entry just ages out. `closet_users` changes with every
 closet add, so it is read with the page's query and written into the cached payload, never cached.

@@ -1,9 +1,10 @@
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from catalog.models import Category, ClothingItem
+from catalog.models import CatalogVersion, Category, ClothingItem
 
 
 def category_list() -> QuerySet[Category]:
@@ -24,3 +25,20 @@ def clothing_price_quantile(*, q: float) -> Decimal | None:
     prices = clothing_list().exclude(price=None).order_by("price").values_list("price", flat=True)
     count = prices.count()
     return prices[min(count - 1, int(count * q))] if count else None
+
+
+def catalog_version_and_closet_counts(*, item_ids: list[int]) -> tuple[str | None, dict[int, int]]:
+    """The catalog's version (None while its row is missing) and these items' closet counts, read in
+    one statement, so both come from one snapshot. It runs on every cached catalog page: written in
+    SQL because the ORM spends about 0.2 ms of CPU composing each query, two of them a third of a
+    cached page's whole cost on this hardware."""
+    version, item = CatalogVersion._meta, ClothingItem._meta
+    wanted = ", ".join(["%s"] * len(item_ids)) or "NULL"  # NULL: no item matches, the version row stays
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT v.token, i.id, i.closet_users FROM {version.db_table} v "
+                       f"LEFT JOIN {item.db_table} i ON i.id IN ({wanted}) WHERE v.id = %s",
+                       [*item_ids, CatalogVersion.ROW])
+        rows = cursor.fetchall()
+    if not rows:
+        return None, {}
+    return rows[0][0], {pk: count for _, pk, count in rows if pk is not None}

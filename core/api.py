@@ -19,6 +19,12 @@ class Pagination(PageNumberPagination):
     page_size_query_description = "Items per page, at most 100 (default 20)."
     max_page_size = 100
 
+    def paginate_count(self, request, *, count: int, number: int) -> None:
+        """Stand where paginate_queryset() leaves this paginator on page `number` of `count` results,
+        without a query: for a page whose results come from a cache (the links are the request's own)."""
+        self.request = request
+        self.page = self.django_paginator_class(range(count), self.get_page_size(request)).page(number)
+
     def get_paginated_response_schema(self, schema):
         """DRF's, with examples of this API's links instead of its stock api.example.org ones."""
         paginated = super().get_paginated_response_schema(schema)
