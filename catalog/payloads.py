@@ -37,13 +37,29 @@ def clothing_payloads(*, rows: list[dict], request) -> list[dict]:
     missing = [pk for pk in keys if pk not in payloads]
     if missing:
         # Keyed by what was serialised: an item changed since the page's query gets its new key.
-        full = list(ClothingItem.objects.select_related("category").defer("enrichment").filter(pk__in=missing))
-        fresh = ClothingItemSerializer(full, many=True, context={"request": request}).data
-        cache.set_many({_key(item.pk, item.updated_at, item.category.slug, item.category.body_region, site): payload
-                        for item, payload in zip(full, fresh)}, PAYLOAD_SECONDS)
-        payloads.update({item.pk: payload for item, payload in zip(full, fresh)})
+        full = ClothingItem.objects.select_related("category").defer("enrichment").filter(pk__in=missing)
+        payloads.update(_serialised(list(full), site=site, request=request))
     # An item deleted since the page's query is left out, as a fresh query would have.
     return [{**payloads[row["pk"]], "closet_users": row["closet_users"]} for row in rows if row["pk"] in payloads]
+
+
+def clothing_payload(*, item: ClothingItem, request) -> dict:
+    """One item's payload (a closet entry's), from the cache or serialised from `item`, which holds its
+    category; its closet count is the instance's own."""
+    site = request.build_absolute_uri("/")
+    payload = cache.get(_item_key(item, site)) or _serialised([item], site=site, request=request)[item.pk]
+    return {**payload, "closet_users": item.closet_users}
+
+
+def _serialised(items: list[ClothingItem], *, site: str, request) -> dict[int, dict]:
+    """Serialise and cache these items' payloads: {pk: payload}."""
+    fresh = ClothingItemSerializer(items, many=True, context={"request": request}).data
+    cache.set_many({_item_key(item, site): payload for item, payload in zip(items, fresh)}, PAYLOAD_SECONDS)
+    return {item.pk: payload for item, payload in zip(items, fresh)}
+
+
+def _item_key(item: ClothingItem, site: str) -> str:
+    return _key(item.pk, item.updated_at, item.category.slug, item.category.body_region, site)
 
 
 def _key(pk: int, updated_at, category_slug: str, body_region: str, site: str) -> str:

@@ -6,7 +6,7 @@ and each one sees the rows the previous one committed.
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, pre_save
 from django.dispatch import receiver
 
 from accounts.services import user_lock
@@ -19,9 +19,11 @@ def closet_enforce_caps(sender, instance: ClosetItem, raw: bool, **kwargs) -> No
     if raw or not instance._state.adding:
         return
     user_lock(user_id=instance.user_id)
-    # Then the item's row, exclusively: the insert's foreign-key check would take a shared lock on it and
-    # counting closet_users an exclusive one, so two shoppers adding the same item at once would deadlock.
-    ClothingItem.objects.select_for_update().filter(pk=instance.item_id).exists()
+    # Then the item's row, exclusively, by counting the new keeper now: the insert's foreign-key check
+    # would take a shared lock on it and counting after the insert an exclusive one, so two shoppers
+    # adding the same item at once would deadlock. One statement both locks and counts; a refused add
+    # takes its count back with the rest of the save's transaction (ClosetItem.save).
+    ClothingItem.objects.filter(pk=instance.item_id).update(closet_users=F("closet_users") + 1)
     # One query answers both rules: a duplicate is necessarily of the item's own category.
     kept = list(ClosetItem.objects.filter(user_id=instance.user_id, item__category_id=instance.item.category_id)
                 .values_list("item_id", flat=True))
@@ -33,12 +35,6 @@ def closet_enforce_caps(sender, instance: ClosetItem, raw: bool, **kwargs) -> No
             "Max %(limit)d %(category)s items allowed. Remove one to add new.", code="category_full",
             params={"limit": MAX_ITEMS_PER_CATEGORY, "category": instance.item.category.name.lower()},
         )
-
-
-@receiver(post_save, sender=ClosetItem, dispatch_uid="closet_count_add")
-def closet_count_add(sender, instance: ClosetItem, created: bool, raw: bool, **kwargs) -> None:
-    if created and not raw:
-        ClothingItem.objects.filter(pk=instance.item_id).update(closet_users=F("closet_users") + 1)
 
 
 @receiver(post_delete, sender=ClosetItem, dispatch_uid="closet_count_remove")

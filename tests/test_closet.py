@@ -1,5 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import ClothingItem
 from catalog.signals import item_viewed
@@ -36,6 +38,21 @@ def test_the_sixth_item_of_a_category_is_refused_with_the_category_in_the_messag
     assert error.value.messages == ["Max 5 tops items allowed. Remove one to add new."]
     closet_add(user=shopper, item=bottom)  # other categories are unaffected
     assert ClosetItem.objects.filter(user=shopper).count() == 6
+    tops[5].refresh_from_db()
+    assert tops[5].closet_users == 0  # the refused add's count went back with its transaction
+
+
+def test_an_add_locks_the_items_row_by_counting_it_before_the_insert(shopper, tops):
+    """One statement takes the lock that keeps two shoppers adding one item from deadlocking
+    (tests/test_concurrency.py) and counts the keeper: no separate SELECT ... FOR UPDATE of the item."""
+    with CaptureQueriesContext(connection) as queries:
+        closet_add(user=shopper, item=tops[0])
+    sql = [query["sql"] for query in queries.captured_queries]
+    item_table, closet_table = ClothingItem._meta.db_table, ClosetItem._meta.db_table
+    counted = next(n for n, text in enumerate(sql) if text.startswith("UPDATE") and item_table in text)
+    inserted = next(n for n, text in enumerate(sql) if text.startswith("INSERT") and closet_table in text)
+    assert counted < inserted
+    assert not [text for text in sql if "FOR UPDATE" in text and f"FROM {connection.ops.quote_name(item_table)}" in text]
 
 
 def test_caps_hold_for_plain_orm_writes_too(shopper, tops):
@@ -145,3 +162,18 @@ def test_api_item_detail_records_history_for_signed_in_shoppers_only(api, anon_a
     assert [entry["item"]["id"] for entry in history] == [tops[0].pk, tops[1].pk]
     assert other_api.get("/api/v1/history").data["count"] == 0
     assert anon_api.get("/api/v1/history").status_code == 401
+
+
+def test_an_added_items_payload_is_the_catalogs_cached_one(api, anon_api, tops, monkeypatch):
+    """The closet add answers with the payload the catalog list cached (catalog/payloads.py), not a
+    second serialisation of the item."""
+    from catalog.serializers import ClothingItemSerializer
+
+    listed = {item["id"]: item for item in anon_api.get("/api/v1/clothes").json()["results"]}
+    serialised = []
+    original = ClothingItemSerializer.to_representation
+    monkeypatch.setattr(ClothingItemSerializer, "to_representation",
+                        lambda self, item: serialised.append(item.pk) or original(self, item))
+    added = api.post("/api/v1/closet", {"clothing_id": tops[0].pk}, format="json").json()["item"]
+    assert serialised == []
+    assert added == listed[tops[0].pk]
