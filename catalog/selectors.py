@@ -29,9 +29,9 @@ def clothing_price_quantile(*, q: float) -> Decimal | None:
 
 def catalog_version_and_closet_counts(*, item_ids: list[int]) -> tuple[str | None, dict[int, int]]:
     """The catalog's version (None while its row is missing) and these items' closet counts, read in
-    one statement, so both come from one snapshot. It runs on every cached catalog page: written in
-    SQL because the ORM spends about 0.2 ms of CPU composing each query, two of them a third of a
-    cached page's whole cost on this hardware."""
+    one statement, so both come from one snapshot. It runs on every cached catalog page, so it is
+    written in SQL: as two ORM queries it took about 0.6 ms of CPU here (composing them), as this
+    statement 0.05 ms, where a cached page costs about 1 ms in all."""
     version, item = CatalogVersion._meta, ClothingItem._meta
     wanted = ", ".join(["%s"] * len(item_ids)) or "NULL"  # NULL: no item matches, the version row stays
     with connection.cursor() as cursor:

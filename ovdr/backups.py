@@ -37,7 +37,9 @@ MANIFEST, FIXTURE, MEDIA = "manifest.json", "db.json", "media"
 # django-q2's task results (a log nothing reads) and ORM queue (pickled messages for one broker; queued jobs
 # that lose theirs are failed by the reaper). Schedules are configuration and are kept.
 EXCLUDED_APPS = {"contenttypes", "sessions"}
-EXCLUDED_MODELS = {"auth.permission", "django_q.task", "django_q.ormq"}
+# The catalog's version too: it names the pages cached for one database's rows (catalog/pages.py); a
+# restore replaces it instead (ovdr/restore.py).
+EXCLUDED_MODELS = {"auth.permission", "django_q.task", "django_q.ormq", "catalog.catalogversion"}
 # `migrate` gives these new ids in each database, so rows refer to them by natural key.
 REBUILT_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission"}
 

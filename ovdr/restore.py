@@ -24,6 +24,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Model
 
+from catalog.models import CatalogVersion
 from core.storage import storage_walk
 from ovdr.backups import (
     FIXTURE, FORMAT, MANIFEST, MEDIA, BackupError, Sha256Reader, backup_models, migrations_applied, row_counts,
@@ -128,6 +129,7 @@ def _database_replace(*, fixture: Path, rows: dict[str, int]) -> None:
     _fixture_load(fixture=fixture, models=models)
     if row_counts(models) != rows:
         raise BackupError("The restored rows do not match the manifest's counts; nothing was changed.")
+    CatalogVersion.bump()  # raw loads move no version: pages cached before the restore must not be served
 
 
 def _media_swap(*, staged: Path, media_root: Path) -> Path | None:
