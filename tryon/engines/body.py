@@ -6,6 +6,8 @@ rough on purpose: the warp engine blends at their edges. Sizes are shares of the
 midpoint to hip midpoint), which scales with the person in the photo whatever their pose.
 """
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -23,6 +25,9 @@ CUFF_REACH = 0.7  # a top replaces this many wrist-to-knuckle lengths past the w
 DILATE = 0.04  # the person mask grows by this before it cuts a region: soft edges of hair and cloth
 SPREAD = 1.5  # the torso's outline is this much wider than its shoulder or hip joints
 FLARE = 0.15  # how far past the legs' outline a skirt or dress may flare, below the hips
+# Half-widths of a bare arm at the shoulder, the elbow and the wrist: an adult's upper arm is about a
+# fifth as thick as the torso is long, the wrist about a ninth; a sleeve is wider than the arm inside.
+ARM_WIDTHS = (0.1, 0.075, 0.055)
 
 # Where a garment's hem falls along the leg: 0 hip joint, 1 knee, 2 ankle.
 HEMS = {"mini": 0.5, "above-knee": 0.8, "short": 0.8, "knee": 1.0, "midi": 1.5, "cropped": 1.6,
@@ -52,12 +57,26 @@ def garment_silhouette(analysis: PersonAnalysis, *, flare: bool) -> np.ndarray:
     (a sleeve wider than the arm in the photo would be a wing in the background); with `flare`
     (skirts, dresses) also between the legs and a little past them below the hips. Never on the head:
     a neckline sits at the neck, not over the chin."""
-    points, head = _points(analysis), _canvas(analysis)
     allowed = analysis.person_mask.copy()
     if flare:
-        allowed |= _flare(analysis, points)
-    _draw_head(head, points)
-    return allowed & ~head.astype(bool)
+        allowed |= _flare(analysis, _points(analysis))
+    return allowed & ~head_mask(analysis)
+
+
+def head_mask(analysis: PersonAnalysis) -> np.ndarray:
+    """Bool H x W: the disc of the head (face, hair, chin), which no garment touches."""
+    head = _canvas(analysis)
+    _draw_head(head, _points(analysis))
+    return head.astype(bool)
+
+
+def sleeve_zone(analysis: PersonAnalysis) -> np.ndarray:
+    """Bool H x W: where a top's sleeves lie off the torso (the arms of region_mask less its torso).
+    An old sleeve painted out there leaves the arm (arm_limbs) and, beside it, what is behind."""
+    points, arms, torso = _points(analysis), _canvas(analysis), _canvas(analysis)
+    _draw_arms(arms, points)
+    cv2.fillPoly(torso, [_torso(points).round().astype(np.int32)], 1)
+    return (arms & ~torso).astype(bool)
 
 
 def _flare(analysis: PersonAnalysis, points: np.ndarray) -> np.ndarray:
@@ -82,6 +101,61 @@ def arms_front_mask(analysis: PersonAnalysis) -> np.ndarray:
     _draw_hands(arms, points, forearms=True)
     cv2.fillPoly(torso, [_torso(points).round().astype(np.int32)], 1)
     return (arms & torso).astype(bool) & analysis.person_mask
+
+
+@dataclass
+class Limbs:
+    """The arms drawn from the pose as limbs: tapered from shoulder to wrist, not as wide as a sleeve."""
+
+    across: np.ndarray  # float H x W: the place across the limb, -1 at its image-left edge to 1 at its right
+    cover: np.ndarray  # float H x W, 0-1: the limb's coverage, soft over one pixel at its outline
+
+
+def arm_limbs(analysis: PersonAnalysis) -> Limbs:
+    """Each arm whose elbow is seen as a tapered band along its bones (ARM_WIDTHS at shoulder, elbow
+    and wrist, on to where an old cuff ends), rounded at the joints and cut to the person: where an old sleeve is
+    painted out, this is the arm inside it, and what the sleeve covered beyond it is background."""
+    points, unit = _points(analysis), _torso_length(_points(analysis))
+    across = np.zeros((analysis.height, analysis.width), np.float32)
+    margin = np.full(across.shape, -np.inf, np.float32)  # px inside the limb's outline
+    widths = [share * unit for share in ARM_WIDTHS]
+    for shoulder, elbow, wrist, hand in zip(SHOULDERS, ELBOWS, WRISTS, HANDS):
+        if points[elbow, 2] <= VISIBLE:
+            continue  # an arm whose elbow is not seen is behind the body
+        # A wrist the pose does not see (a hand in a pocket) is still placed: the forearm runs there.
+        knuckles = points[list(hand), :2].mean(axis=0)
+        cuff = points[wrist, :2] + CUFF_REACH * (knuckles - points[wrist, :2])
+        _bone_band(across, margin, points[shoulder, :2], points[elbow, :2], widths[:2])
+        _bone_band(across, margin, points[elbow, :2], cuff, widths[1:])
+    cover = np.clip(margin + 0.5, 0, 1) * analysis.person_mask
+    return Limbs(across=np.where(cover > 0, across, 0).astype(np.float32), cover=cover.astype(np.float32))
+
+
+def _bone_band(across: np.ndarray, margin: np.ndarray, start: np.ndarray, end: np.ndarray,
+               widths: list[float]) -> None:
+    """Draw one bone's band into `across` and `margin` (in place, where it lies deeper inside than
+    what is there): its half-width runs linearly from widths[0] at `start` to widths[1] at `end`,
+    and past either end the band is rounded."""
+    reach = int(np.ceil(max(widths))) + 2
+    height, width = across.shape
+    x0, y0 = (np.floor(np.minimum(start, end)).astype(int) - reach).clip(0)
+    x1, y1 = np.ceil(np.maximum(start, end)).astype(int) + reach + 1
+    x1, y1 = min(x1, width), min(y1, height)
+    if x1 <= x0 or y1 <= y0:
+        return
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    direction = (end - start).astype(np.float32)
+    length2 = max(float(direction @ direction), 1e-6)
+    along = np.clip(((xs - start[0]) * direction[0] + (ys - start[1]) * direction[1]) / length2, 0, 1)
+    dx, dy = xs - (start[0] + along * direction[0]), ys - (start[1] + along * direction[1])
+    half = widths[0] + along * (widths[1] - widths[0])
+    normal = np.array([-direction[1], direction[0]]) / np.sqrt(length2)
+    side = np.sign(normal[0] or 1.0) * np.sign(dx * normal[0] + dy * normal[1])  # + towards the image's right
+    distance = np.hypot(dx, dy)
+    inside = half - distance
+    deeper = inside > margin[y0:y1, x0:x1]
+    margin[y0:y1, x0:x1] = np.where(deeper, inside, margin[y0:y1, x0:x1])
+    across[y0:y1, x0:x1] = np.where(deeper, np.clip(side * distance / half, -1, 1), across[y0:y1, x0:x1])
 
 
 def _points(analysis: PersonAnalysis) -> np.ndarray:

@@ -3,17 +3,20 @@
 body.py's region for a top takes the torso and whole arms, bare or not, and a bottom's the
 whole legs; painting all of that out would erase bare forearms. So the face, when seen, gives a
 skin colour (its median chroma and luma, with a tolerance from its own spread): matching pixels
-inside the person are kept, and they are the sources when a limb the old garment covered has to be
-painted back. The body's core (chest and a narrow band along each limb) says where such painting
-should give skin rather than background.
+inside the person are kept, and they are the sources when skin the old garment covered has to be
+painted back. The body's core (chest, neck and a narrow band along each leg) says where such
+painting should give skin rather than background; an arm is painted with the skin's look
+(SkinLook: colour, grain, the light's side).
 """
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from tryon.engines.base import PersonAnalysis
-from tryon.engines.body import CUFF_REACH
-from vision.pose import ANKLES, ELBOWS, EYES, HANDS, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE, WRISTS
+from tryon.engines.body import head_mask
+from vision.pose import ANKLES, EYES, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE
 
 FACE = EYES + MOUTH  # eyes and mouth corners: the box between them is mostly cheek and nose
 MIN_FACE_PIXELS = 50
@@ -24,9 +27,23 @@ SKIN_INSET = 0.006  # share of the photo's long side: the person mask's rim, whe
 SKIN_SPECK = 4  # px at half size: skin pieces narrower than this are specks
 NECK = 0.12  # half-width of the neck's core (shoulder midpoint up to the mouth), share of the torso length
 BELLY = 0.75  # the chest's skin core ends this share of the way from the shoulders to the hips
-# Half-widths of the limbs' cores, as shares of the torso length (shoulder to hip midpoints).
-LIMB_CORES = {**dict.fromkeys(zip(SHOULDERS, ELBOWS), 0.11), **dict.fromkeys(zip(ELBOWS, WRISTS), 0.09),
-              **dict.fromkeys(zip(HIPS, KNEES), 0.14), **dict.fromkeys(zip(KNEES, ANKLES), 0.1)}
+# Half-widths of the legs' cores, as shares of the torso length (shoulder to hip midpoints); the
+# arms are drawn as limbs (body.arm_limbs) and painted as such (SkinLook).
+LIMB_CORES = {**dict.fromkeys(zip(HIPS, KNEES), 0.14), **dict.fromkeys(zip(KNEES, ANKLES), 0.1)}
+# Skin off the face (hands, neck, forearms) gives the skin's look when there is at least this much of
+# it, in squared torso lengths (a hand is about 0.02): a lone hand's rim and knuckles are not its grain.
+MIN_LOOK_AREA = 0.04
+GRAIN_SIGMA = 1.0  # px: the skin's grain is its lightness less this blur of it (features are wider)
+LIGHT_MAX = 0.7  # the light's sideways share is at most this: a face lit fully from the side is rare
+
+
+@dataclass
+class SkinLook:
+    """How the person's visible skin looks: what a repainted arm is painted with."""
+
+    colour: np.ndarray  # its median CIELab (OpenCV's 8-bit scale)
+    grain: float  # the spread (robust standard deviation) of its fine lightness texture, Lab L units
+    light: float  # the light's sideways share (-1 from the image's left to 1 from its right), read off the face
 
 
 def bare_skin(photo: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
@@ -66,6 +83,45 @@ def _face_skin(photo: np.ndarray, analysis: PersonAnalysis) -> tuple[np.ndarray,
     return centre, SKIN_SPREAD * np.median(np.abs(face - centre), axis=0)[1:] + SKIN_SLACK
 
 
+def skin_look(photo: np.ndarray, skin: np.ndarray, analysis: PersonAnalysis) -> SkinLook | None:
+    """The look of the person's visible skin (`skin`, bare_skin's mask): colour and grain from the skin
+    off the face (hands, forearms, neck: closer to an arm than a face with its make-up, beard and
+    glasses) when there is enough of it, else from all of it; the light's side from the face's
+    lightness across it. None without skin."""
+    inner = cv2.erode(skin.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    if not inner.any():
+        return None
+    head = head_mask(analysis)
+    body = inner & ~head
+    sample = body if body.sum() >= MIN_LOOK_AREA * _torso_length(analysis) ** 2 else inner
+    lab = cv2.cvtColor(photo, cv2.COLOR_RGB2LAB).astype(np.float32)
+    return SkinLook(colour=np.median(lab[sample], axis=0), grain=grain_of(lab[..., 0], sample),
+                    light=_light_side(lab[..., 0], inner & head))
+
+
+def grain_of(lightness: np.ndarray, where: np.ndarray) -> float:
+    """The robust spread of `lightness` less its GRAIN_SIGMA blur, over `where`: its fine texture."""
+    fine = lightness - cv2.GaussianBlur(lightness, (0, 0), GRAIN_SIGMA)
+    return 1.4826 * float(np.median(np.abs(fine[where])))
+
+
+def _torso_length(analysis: PersonAnalysis) -> float:
+    points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
+    return max(1.0, float(np.hypot(*(points[list(SHOULDERS)].mean(axis=0) - points[list(HIPS)].mean(axis=0)))))
+
+
+def _light_side(lightness: np.ndarray, face: np.ndarray) -> float:
+    """The light's sideways share from the face's skin: the slope of its lightness across its width,
+    per half-width, over its mean. On a lit sphere that is the light's sideways share, near enough."""
+    ys, xs = np.nonzero(face)
+    if len(xs) < MIN_FACE_PIXELS or xs.max() == xs.min():
+        return 0.0
+    values = lightness[ys, xs]
+    across = (xs - xs.mean()) / ((xs.max() - xs.min()) / 2)
+    slope = float(np.dot(across, values - values.mean()) / max(float(np.dot(across, across)), 1e-6))
+    return float(np.clip(slope / max(float(values.mean()), 1.0), -LIGHT_MAX, LIGHT_MAX))
+
+
 def kept_in_front(arms: np.ndarray, skin: np.ndarray, *, sleeved: bool) -> np.ndarray:
     """Bool H x W: the arm pixels that stay over the new garment. The arms mask is a band around each
     forearm, which takes in old garment beside a thin arm; when the arms are mostly bare, their
@@ -77,12 +133,12 @@ def kept_in_front(arms: np.ndarray, skin: np.ndarray, *, sleeved: bool) -> np.nd
 
 def body_core(analysis: PersonAnalysis) -> np.ndarray:
     """Bool H x W: where bare skin surely lies under the clothes: the chest (shoulder joints down to
-    BELLY of the way to the hips; lower down a shorter top would bare a waistband, not skin) and a
-    narrow core along each limb. Old garment left uncovered there turns to skin; elsewhere (beside
-    a slimmer new garment) to what surrounds it."""
+    BELLY of the way to the hips; lower down a shorter top would bare a waistband, not skin), the
+    neck and a narrow core along each leg (arms: body.arm_limbs). Old garment left uncovered there
+    turns to skin; elsewhere (beside a slimmer new garment) to what surrounds it."""
     points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
     shoulders, hips = points[list(SHOULDERS)], points[list(HIPS)]
-    torso = float(np.hypot(*(shoulders.mean(axis=0) - hips.mean(axis=0))))
+    torso = _torso_length(analysis)
     chest = np.vstack([shoulders, (shoulders + BELLY * (hips - shoulders))[::-1]])
     canvas = np.zeros((analysis.height, analysis.width), np.uint8)
     cv2.fillConvexPoly(canvas, chest.round().astype(np.int32), 1)
@@ -90,10 +146,7 @@ def body_core(analysis: PersonAnalysis) -> np.ndarray:
     neck = shoulders.mean(axis=0)
     cv2.line(canvas, tuple(int(v) for v in neck.round()), tuple(int(v) for v in mouth.round()), 1,
              thickness=max(1, round(2 * NECK * torso)))
-    ends = {wrist: points[wrist] + CUFF_REACH * (points[list(hand)].mean(axis=0) - points[wrist])
-            for wrist, hand in zip(WRISTS, HANDS)}  # past the wrist, under an old cuff (body.py)
     for (start, end), radius in LIMB_CORES.items():
-        stop = ends.get(end, points[end])
-        cv2.line(canvas, tuple(int(v) for v in points[start].round()), tuple(int(v) for v in stop.round()), 1,
-                 thickness=max(1, round(2 * radius * torso)))
+        cv2.line(canvas, tuple(int(v) for v in points[start].round()), tuple(int(v) for v in points[end].round()),
+                 1, thickness=max(1, round(2 * radius * torso)))
     return canvas.astype(bool) & analysis.person_mask

@@ -1,0 +1,100 @@
+"""The arms under a replaced top, on the drawn figure of test_warp_engine (a blue long shirt whose
+straight sleeve, on the image's right, runs down to the wrist; a red T-shirt with short sleeves
+replaces it): the forearm the old sleeve covered is painted back as an arm, not as a sleeve-wide
+smear of skin."""
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from tests.tryon.engines.test_warp_engine import BACKGROUND, JOINTS, SHIRT, SKIN, _analysis, _figure, _garment
+from tryon.engines.body import ARM_WIDTHS, arm_limbs
+from tryon.engines.compositing import _painted_out
+from tryon.engines.warp import WarpEngine
+
+GRAIN = 6.0  # the drawn skin's grain: the standard deviation of the noise added to its lightness
+ROWS = slice(180, 206)  # the straight forearm, below the new short sleeve and above the wrist (218, 218)
+
+
+def _textured_figure() -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The drawn figure with grain on its skin, as a photo's skin has."""
+    image, masks = _figure()
+    skin = np.all(image == SKIN, axis=2)
+    noise = np.random.default_rng(3).normal(0, GRAIN, image.shape[:2])
+    image = image.astype(float)
+    image[skin] += noise[skin][:, None]
+    return np.clip(np.rint(image), 0, 255).astype(np.uint8), masks
+
+
+def _rendered(image: np.ndarray, masks) -> np.ndarray:
+    return np.asarray(WarpEngine().render(person=Image.fromarray(image), analysis=_analysis(masks),
+                                          garment=_garment(), report=lambda *args: None, options={}))
+
+
+def _near(pixels: np.ndarray, colour, tolerance: float) -> np.ndarray:
+    return np.abs(pixels.astype(int) - np.array(colour)).max(axis=-1) < tolerance
+
+
+def _sleeve(image: np.ndarray) -> np.ndarray:
+    """The old straight sleeve's pixels in ROWS (image right half)."""
+    sleeve = np.zeros(image.shape[:2], bool)
+    sleeve[ROWS, 190:] = _near(image[ROWS, 190:], SHIRT, 5)
+    return sleeve
+
+
+def test_a_repainted_forearm_is_narrower_than_the_old_sleeve_with_background_beside_it():
+    image, masks = _textured_figure()
+    sleeve = _sleeve(image)
+    result = _rendered(image, masks)
+    skin = sleeve & _near(result, SKIN, 40)
+    behind = sleeve & _near(result, BACKGROUND, 25)
+    assert (skin[ROWS].sum(axis=1) < 0.85 * sleeve[ROWS].sum(axis=1)).all()  # every row of arm is narrower
+    assert skin.sum() > 0.4 * sleeve.sum()  # yet there is an arm
+    assert behind.sum() > 0.15 * sleeve.sum()  # and beside it, what was behind the sleeve
+
+
+def test_a_repainted_forearm_has_the_grain_of_the_person_skin_and_a_limb_shading():
+    image, masks = _textured_figure()
+    sleeve = _sleeve(image)
+    result = _rendered(image, masks)
+    lightness = cv2.cvtColor(result, cv2.COLOR_RGB2LAB)[..., 0].astype(float)
+    arm = cv2.erode((sleeve & _near(result, SKIN, 40)).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    fine = lightness - cv2.GaussianBlur(lightness, (0, 0), 1.0)
+    assert fine[arm].std() > 1.0  # not a flat fill
+    centre, edges = [], []  # each row's middle third against its outer pixels
+    for row in range(ROWS.start, ROWS.stop):
+        columns = np.flatnonzero(arm[row])
+        if len(columns) >= 6:
+            third = len(columns) // 3
+            centre.append(lightness[row, columns[third:-third]].mean())
+            edges.append(lightness[row, np.r_[columns[:2], columns[-2:]]].mean())
+    assert len(centre) > 10 and np.mean(centre) > np.mean(edges) + 3  # rounded: darker at its sides
+
+
+def test_arm_limbs_taper_from_elbow_to_wrist_and_skip_an_arm_whose_elbow_is_hidden():
+    _, masks = _figure()
+    analysis = _analysis(masks)
+    limbs = arm_limbs(analysis)
+    torso = JOINTS[23][1] - JOINTS[11][1]  # the drawn figure stands upright: shoulders to hips
+    near_elbow, near_wrist = limbs.cover[165, 190:240] > 0.5, limbs.cover[210, 190:240] > 0.5
+    assert abs(near_elbow.sum() - 2 * ARM_WIDTHS[1] * torso) <= 3
+    assert near_wrist.sum() < near_elbow.sum() - 2
+    assert np.all(np.abs(limbs.across) <= 1)
+    hidden = _analysis(masks)
+    hidden.landmarks[13] = (*hidden.landmarks[13][:2], 0.1)  # the left elbow, on the image's right
+    assert not (arm_limbs(hidden).cover[150:215, 195:240] > 0).any()
+
+
+def test_old_sleeve_beside_the_arm_is_painted_from_what_is_behind_the_person():
+    photo = np.full((80, 120, 3), BACKGROUND, np.uint8)
+    person = np.zeros((80, 120), bool)
+    person[:, 40:] = True
+    photo[person] = (90, 60, 40)  # a brown coat in the person, on the hole's other side
+    hole = np.zeros((80, 120), bool)
+    hole[:, 40:70] = True  # the old sleeve, inside the person
+    photo[hole] = SHIRT
+    nothing = np.zeros_like(hole)
+    beside = _painted_out(photo, hole, nothing, nothing, person, hole, radius=2)
+    assert _near(beside[10:70, 45:65], BACKGROUND, 20).all()
+    around = _painted_out(photo, hole, nothing, nothing, person, nothing, radius=2)
+    assert not _near(around[10:70, 60:65], BACKGROUND, 20).any()  # without it, the coat spreads in
