@@ -28,6 +28,7 @@ FLARE = 0.15  # how far past the legs' outline a skirt or dress may flare, below
 # Half-widths of a bare arm at the shoulder, the elbow and the wrist: an adult's upper arm is about a
 # fifth as thick as the torso is long, the wrist about a ninth; a sleeve is wider than the arm inside.
 ARM_WIDTHS = (0.1, 0.075, 0.055)
+ARM_PIECES = 2  # each arm bone is told bare or not in this many pieces: a short sleeve ends mid-bone
 
 # Where a garment's hem falls along the leg: 0 hip joint, 1 knee, 2 ankle.
 HEMS = {"mini": 0.5, "above-knee": 0.8, "short": 0.8, "knee": 1.0, "midi": 1.5, "cropped": 1.6,
@@ -115,20 +116,55 @@ def arm_limbs(analysis: PersonAnalysis) -> Limbs:
     """Each arm whose elbow is seen as a tapered band along its bones (ARM_WIDTHS at shoulder, elbow
     and wrist, on to where an old cuff ends), rounded at the joints and cut to the person: where an old sleeve is
     painted out, this is the arm inside it, and what the sleeve covered beyond it is background."""
-    points, unit = _points(analysis), _torso_length(_points(analysis))
     across = np.zeros((analysis.height, analysis.width), np.float32)
     margin = np.full(across.shape, -np.inf, np.float32)  # px inside the limb's outline
-    widths = [share * unit for share in ARM_WIDTHS]
-    for shoulder, elbow, wrist, hand in zip(SHOULDERS, ELBOWS, WRISTS, HANDS):
-        if points[elbow, 2] <= VISIBLE:
-            continue  # an arm whose elbow is not seen is behind the body
-        # A wrist the pose does not see (a hand in a pocket) is still placed: the forearm runs there.
-        knuckles = points[list(hand), :2].mean(axis=0)
-        cuff = points[wrist, :2] + CUFF_REACH * (knuckles - points[wrist, :2])
-        _bone_band(across, margin, points[shoulder, :2], points[elbow, :2], widths[:2])
-        _bone_band(across, margin, points[elbow, :2], cuff, widths[1:])
+    for start, end, widths, _ in (piece for arm in _arm_bones(analysis) for piece in arm):
+        _bone_band(across, margin, start, end, widths)
     cover = np.clip(margin + 0.5, 0, 1) * analysis.person_mask
     return Limbs(across=np.where(cover > 0, across, 0).astype(np.float32), cover=cover.astype(np.float32))
+
+
+def arm_pieces(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+    """For each arm whose elbow is seen, its pieces from shoulder to cuff (ARM_PIECES to the upper
+    arm, as many to the forearm), each as its limb (arm_limbs' band) and the band region_mask
+    replaces around it (wider: a sleeve), both bool H x W within the person."""
+    arms = []
+    for bones in _arm_bones(analysis):
+        pieces = []
+        for start, end, widths, radius in bones:
+            across = np.zeros((analysis.height, analysis.width), np.float32)
+            margin = np.full(across.shape, -np.inf, np.float32)
+            _bone_band(across, margin, start, end, widths)
+            band = _canvas(analysis)
+            _capsule(band, start, end, radius, end_cap=True)
+            pieces.append(((margin > 0) & analysis.person_mask, band.astype(bool) & analysis.person_mask))
+        arms.append(pieces)
+    return arms
+
+
+def _arm_bones(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarray, list[float], float]]]:
+    """For each arm whose elbow is seen (one whose elbow is not is behind the body), its pieces from
+    the shoulder (ARM_PIECES per bone) as (start, end, limb half-widths at both ends, sleeve
+    radius). The forearm runs on to where an old cuff ends; a wrist the pose does not see (a hand
+    in a pocket) is still placed."""
+    points = _points(analysis)
+    unit = _torso_length(points)
+    widths = [share * unit for share in ARM_WIDTHS]
+    arms = []
+    for shoulder, elbow, wrist, hand in zip(SHOULDERS, ELBOWS, WRISTS, HANDS):
+        if points[elbow, 2] <= VISIBLE:
+            continue
+        knuckles = points[list(hand), :2].mean(axis=0)
+        cuff = points[wrist, :2] + CUFF_REACH * (knuckles - points[wrist, :2])
+        pieces = []
+        for start, end, (start_w, end_w), radius in ((points[shoulder, :2], points[elbow, :2], widths[:2], UPPER_ARM),
+                                                     (points[elbow, :2], cuff, widths[1:], FOREARM)):
+            for piece in range(ARM_PIECES):
+                a, b = piece / ARM_PIECES, (piece + 1) / ARM_PIECES
+                pieces.append((start + a * (end - start), start + b * (end - start),
+                               [start_w + a * (end_w - start_w), start_w + b * (end_w - start_w)], radius * unit))
+        arms.append(pieces)
+    return arms
 
 
 def _bone_band(across: np.ndarray, margin: np.ndarray, start: np.ndarray, end: np.ndarray,

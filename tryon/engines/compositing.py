@@ -175,7 +175,8 @@ def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np
     filled = cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
     inner = radius // 2
     grown = cv2.dilate(hole.astype(np.uint8), np.ones((2 * inner + 1,) * 2, np.uint8)).astype(np.float32)
-    weight = _feathered(grown, radius - inner)[..., None]
+    # Bare skin is kept as photographed, sharp: the fill's soft edge never reaches into it.
+    weight = np.where(skin, 0.0, _feathered(grown, radius - inner))[..., None]
     return photo.astype(np.float32) * (1 - weight) + filled.astype(np.float32) * weight
 
 

@@ -15,14 +15,21 @@ import cv2
 import numpy as np
 
 from tryon.engines.base import PersonAnalysis
-from tryon.engines.body import head_mask
+from tryon.engines.body import arm_pieces, head_mask, sleeve_zone
 from vision.pose import ANKLES, EYES, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE
 
 FACE = EYES + MOUTH  # eyes and mouth corners: the box between them is mostly cheek and nose
 MIN_FACE_PIXELS = 50
 BARE_ARMS = 0.5  # share of the arms mask that must be skin for the arms to count as bare
+# Share of an arm piece's limb (body.arm_pieces) that must be skin for that piece to count as bare,
+# all of it (a lit side or a shadow the colour test misses is still the same bare arm); next to a
+# bare piece of the same arm the second, lower share will do: skin runs on down a bare arm.
+BARE_LIMB = (0.45, 0.2)
 SKIN_SPREAD, SKIN_SLACK = 2.0, 3.0  # skin: chroma within this many median deviations (+ slack) of the face's
 SKIN_LIGHTNESS = (0.55, 1.5)  # and luma within these shares of the face's: brown cloth is darker
+# And its hue (CIELab's angle) within the face's middle half of hues widened by this many degrees:
+# a person's skin varies in lightness far more than in hue, and beige or tan cloth is yellower.
+HUE_SLACK = 5.0
 SKIN_INSET = 0.006  # share of the photo's long side: the person mask's rim, where no skin is believed
 SKIN_SPECK = 4  # px at half size: skin pieces narrower than this are specks
 NECK = 0.12  # half-width of the neck's core (shoulder midpoint up to the mouth), share of the torso length
@@ -55,32 +62,71 @@ def bare_skin(photo: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
     model = _face_skin(photo, analysis)
     if model is None:
         return np.zeros((height, width), bool)
-    centre, spread = model
+    centre, spread, hues = model
     half = (max(1, width // 2), max(1, height // 2))
-    ycc = cv2.cvtColor(cv2.resize(photo, half, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2YCrCb).astype(np.float32)
+    small = cv2.resize(photo, half, interpolation=cv2.INTER_AREA)
+    ycc = cv2.cvtColor(small, cv2.COLOR_RGB2YCrCb).astype(np.float32)
     chroma = (np.abs(ycc[..., 1:] - centre[1:]) / spread).max(axis=2) <= 1
     lit = (ycc[..., 0] >= SKIN_LIGHTNESS[0] * centre[0]) & (ycc[..., 0] <= SKIN_LIGHTNESS[1] * centre[0])
+    hue = _hue(small)
+    tinted = (hue >= hues[0] - HUE_SLACK) & (hue <= hues[1] + HUE_SLACK)
     inset = 2 * max(1, round(SKIN_INSET * max(half))) + 1
     person = cv2.resize(analysis.person_mask.astype(np.uint8), half, interpolation=cv2.INTER_NEAREST)
     inside = cv2.erode(person, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (inset, inset))) > 0
-    skin = cv2.morphologyEx((chroma & lit & inside).astype(np.uint8), cv2.MORPH_OPEN,
+    skin = cv2.morphologyEx((chroma & lit & tinted & inside).astype(np.uint8), cv2.MORPH_OPEN,
                             np.ones((SKIN_SPECK, SKIN_SPECK), np.uint8))
-    return cv2.resize(skin, (width, height), interpolation=cv2.INTER_NEAREST) > 0
+    return _bare_arms_whole(cv2.resize(skin, (width, height), interpolation=cv2.INTER_NEAREST) > 0, analysis)
 
 
-def _face_skin(photo: np.ndarray, analysis: PersonAnalysis) -> tuple[np.ndarray, np.ndarray] | None:
-    """The face's median YCrCb and the chroma distance that still counts as skin; None when the
-    face is not seen (or too small to sample)."""
+def _bare_arms_whole(skin: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
+    """`skin` with each bare piece of an arm (bare_pieces) taken whole: the limb, and the person
+    beside it off the torso. A bare arm stays as photographed, sharp, not patched with repainted
+    skin where the colour test missed its highlights and shadows."""
+    whole, beside = skin.copy(), None
+    for pieces in arm_pieces(analysis):
+        shares = [float(skin[limb].mean()) if limb.any() else 0.0 for limb, _ in pieces]
+        for (limb, band), bare in zip(pieces, bare_pieces(shares)):
+            if bare:
+                beside = sleeve_zone(analysis) if beside is None else beside
+                whole |= limb | (band & beside)
+    return whole
+
+
+def bare_pieces(shares: list[float]) -> list[bool]:
+    """Which pieces of an arm (their skin shares, shoulder to cuff) are bare: those with BARE_LIMB[0]
+    of skin, and, spreading along the arm from them, neighbours with BARE_LIMB[1]."""
+    bare = [share >= BARE_LIMB[0] for share in shares]
+    changed = True
+    while changed:
+        changed = False
+        for index, share in enumerate(shares):
+            near = any(bare[j] for j in (index - 1, index + 1) if 0 <= j < len(shares))
+            if not bare[index] and near and share >= BARE_LIMB[1]:
+                bare[index] = changed = True
+    return bare
+
+
+def _face_skin(photo: np.ndarray, analysis: PersonAnalysis) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The face's median YCrCb, the chroma distance that still counts as skin, and the face's
+    middle half of hues (CIELab angle, degrees: its 25th and 75th percentiles); None when the face
+    is not seen (or too small to sample)."""
     points = np.asarray(analysis.landmarks, dtype=np.float64)[list(FACE)]
     if not (points[:, 2] > VISIBLE).all():
         return None
     (x0, y0), (x1, y1) = points[:, :2].min(axis=0).astype(int), np.ceil(points[:, :2].max(axis=0)).astype(int)
-    patch = cv2.cvtColor(photo[max(y0, 0):y1 + 1, max(x0, 0):x1 + 1], cv2.COLOR_RGB2YCrCb).reshape(-1, 3)
-    if len(patch) < MIN_FACE_PIXELS:
+    patch = photo[max(y0, 0):y1 + 1, max(x0, 0):x1 + 1]
+    if patch.shape[0] * patch.shape[1] < MIN_FACE_PIXELS:
         return None
-    face = patch.astype(np.float32)
+    face = cv2.cvtColor(patch, cv2.COLOR_RGB2YCrCb).reshape(-1, 3).astype(np.float32)
     centre = np.median(face, axis=0)
-    return centre, SKIN_SPREAD * np.median(np.abs(face - centre), axis=0)[1:] + SKIN_SLACK
+    return (centre, SKIN_SPREAD * np.median(np.abs(face - centre), axis=0)[1:] + SKIN_SLACK,
+            np.percentile(_hue(patch), (25, 75)))
+
+
+def _hue(rgb: np.ndarray) -> np.ndarray:
+    """CIELab hue angle in degrees (-180 to 180; skin lies near 50-70)."""
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    return np.degrees(np.arctan2(lab[..., 2] - 128, lab[..., 1] - 128))
 
 
 def skin_look(photo: np.ndarray, skin: np.ndarray, analysis: PersonAnalysis) -> SkinLook | None:

@@ -8,8 +8,11 @@ import numpy as np
 from PIL import Image
 
 from tests.tryon.engines.test_warp_engine import BACKGROUND, JOINTS, SHIRT, SKIN, _analysis, _figure, _garment
+from tryon.engines.base import GarmentInput
 from tryon.engines.body import ARM_WIDTHS, arm_limbs
 from tryon.engines.compositing import _painted_out
+from tryon.engines.keypoints import garment_keypoints
+from tryon.engines.skin import bare_pieces, bare_skin
 from tryon.engines.warp import WarpEngine
 
 GRAIN = 6.0  # the drawn skin's grain: the standard deviation of the noise added to its lightness
@@ -98,3 +101,48 @@ def test_old_sleeve_beside_the_arm_is_painted_from_what_is_behind_the_person():
     assert _near(beside[10:70, 45:65], BACKGROUND, 20).all()
     around = _painted_out(photo, hole, nothing, nothing, person, nothing, radius=2)
     assert not _near(around[10:70, 60:65], BACKGROUND, 20).any()  # without it, the coat spreads in
+
+
+def test_a_skin_coloured_textured_jacket_is_not_skin_but_the_face_colour_is():
+    image, masks = _figure()
+    jacket, skin = np.all(image == SHIRT, axis=2), np.all(image == SKIN, axis=2)
+    photo = image.astype(float)
+    photo[jacket] = (224, 182, 142)  # beige: as light and as red as the skin, but yellower (CIELab hue 76 to 58)
+    textured = jacket | skin
+    photo[textured] += np.random.default_rng(5).normal(0, 5, (int(textured.sum()), 3))
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    found = bare_skin(photo, _analysis(masks))
+    assert found[jacket].mean() < 0.2
+    assert found[skin].mean() > 0.7
+
+
+def test_a_bare_arm_whose_highlight_fails_the_colour_test_stays_as_photographed():
+    image, masks = _textured_figure()
+    sleeve = np.all(image == SHIRT, axis=2)
+    arm = np.zeros(sleeve.shape, bool)
+    arm[:, 196:] = sleeve[:, 196:]  # the straight arm on the image's right (the shirt reaches x 192) is bare
+    photo = image.copy()
+    photo[arm] = SKIN
+    lit = arm & (np.arange(photo.shape[1]) >= 216)[None, :]  # its outer side in a highlight: nearly white
+    photo[lit] = (250, 242, 236)
+    narrow = GarmentInput(image=Image.fromarray(np.full((240, 200, 3), (215, 30, 35), np.uint8)),
+                          mask=_box_mask(), region="upper", keypoints=garment_keypoints(_box_mask(), "upper"))
+    result = np.asarray(WarpEngine().render(person=Image.fromarray(photo), analysis=_analysis(masks), garment=narrow,
+                                            report=lambda *args: None, options={}))
+    forearm = arm.copy()
+    forearm[:165] = False  # below the shoulder, where a sleeveless top does not reach
+    assert lit[forearm].any()
+    assert np.array_equal(result[forearm], photo[forearm])
+
+
+def _box_mask() -> np.ndarray:
+    """A slim sleeveless top's mask on a 200 x 240 photo."""
+    mask = np.zeros((240, 200), bool)
+    mask[40:150, 70:130] = True
+    return mask
+
+
+def test_an_arm_is_bare_from_its_mostly_skin_pieces_on_along_the_arm_but_never_from_weak_ones_alone():
+    assert bare_pieces([0.05, 0.7, 0.8, 0.25]) == [False, True, True, True]  # a short sleeve, then a bare arm
+    assert bare_pieces([0.3, 0.25, 0.3, 0.3]) == [False] * 4  # a skin-coloured sleeve's stray matches
+    assert bare_pieces([0.25, 0.3, 0.5, 0.1]) == [True, True, True, False]  # a hand's cuff stays cloth
