@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from tryon.engines.base import PersonAnalysis
-from tryon.engines.body import arm_pieces, head_mask, sleeve_zone
+from tryon.engines.body import arm_pieces, forearm_ends, head_mask, sleeve_zone
 from vision.pose import ANKLES, EYES, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE
 
 FACE = EYES + MOUTH  # eyes and mouth corners: the box between them is mostly cheek and nose
@@ -37,9 +37,14 @@ BELLY = 0.75  # the chest's skin core ends this share of the way from the should
 # Half-widths of the legs' cores, as shares of the torso length (shoulder to hip midpoints); the
 # arms are drawn as limbs (body.arm_limbs) and painted as such (SkinLook).
 LIMB_CORES = {**dict.fromkeys(zip(HIPS, KNEES), 0.14), **dict.fromkeys(zip(KNEES, ANKLES), 0.1)}
+LAB_UNITS = np.array([100 / 255, 1, 1], np.float32)  # OpenCV's 8-bit Lab to CIELab units (a and b only offset)
 # Skin off the face (hands, neck, forearms) gives the skin's look when there is at least this much of
 # it, in squared torso lengths (a hand is about 0.02): a lone hand's rim and knuckles are not its grain.
 MIN_LOOK_AREA = 0.04
+SLEEVE_DELTA = 12.0  # CIE76: a pixel this close to one of the old sleeve's tones continues the sleeve
+SLEEVE_WORN = 0.5  # share of a forearm's replaced pixels in the person that must be cloth for it to be sleeved
+SLEEVE_TONES = 3  # the old sleeve's colour is told by this many tones, dark to light
+SEAM = 0.015  # share of the torso length: lines this thin between the region and a sleeve's end go with them
 GRAIN_SIGMA = 1.0  # px: the skin's grain is its lightness less this blur of it (features are wider)
 LIGHT_MAX = 0.7  # the light's sideways share is at most this: a face lit fully from the side is rare
 
@@ -127,6 +132,57 @@ def _hue(rgb: np.ndarray) -> np.ndarray:
     """CIELab hue angle in degrees (-180 to 180; skin lies near 50-70)."""
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     return np.degrees(np.arctan2(lab[..., 2] - 128, lab[..., 1] - 128))
+
+
+def sleeve_ends(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """Bool H x W: old sleeve the replaced `region` misses at the forearms' ends (body.forearm_ends),
+    where the person mask left it out (a white cuff on a white backdrop): the pixels there of the
+    old sleeve's colours (its tones in the region around the forearm, in the person, bare `skin`
+    left out, within SLEEVE_DELTA) that touch the region. A top replaces them with the rest of the
+    sleeve. A forearm that is mostly bare has no sleeve to go on with."""
+    found, zone = np.zeros_like(region), np.zeros_like(region)
+    for ends in forearm_ends(analysis):
+        worn = ends & region & analysis.person_mask
+        sleeve = worn & ~skin
+        if sleeve.sum() < max(SLEEVE_TONES, SLEEVE_WORN * worn.sum()):
+            continue
+        ys, xs = np.nonzero(ends)  # colours are compared only around the forearm: a sixtieth of the photo
+        box = slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)
+        lab = cv2.cvtColor(photo[box], cv2.COLOR_RGB2LAB).astype(np.float32) * LAB_UNITS
+        candidates = ends[box] & ~region[box] & ~skin[box]
+        found[box] |= candidates & _of_colours(lab, _palette(lab[sleeve[box]]), SLEEVE_DELTA)
+        zone |= ends
+    if not found.any():
+        return found
+    taken = (region | _touching(found, region)).astype(np.uint8)
+    # The sleeve's seams and its outline's shading are not of its colour, and would stay as lines.
+    side = 2 * max(1, round(SEAM * _torso_length(analysis))) + 1
+    closed = cv2.morphologyEx(taken, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    return closed.astype(bool) & zone & ~region & ~skin
+
+
+def _palette(colours: np.ndarray) -> np.ndarray:
+    """SLEEVE_TONES colours (N x 3 Lab): the medians of `colours` split by lightness into as many
+    equal shares; a check or a stripe has its dark and light threads, and a plain sleeve its folds."""
+    order = np.argsort(colours[:, 0])
+    return np.array([np.median(colours[part], axis=0) for part in np.array_split(order, SLEEVE_TONES)])
+
+
+def _of_colours(lab: np.ndarray, palette: np.ndarray, delta: float) -> np.ndarray:
+    """Bool H x W: pixels of `lab` within `delta` (CIE76) of some colour of `palette`."""
+    return np.min([np.linalg.norm(lab - colour, axis=2) for colour in palette], axis=0) < delta
+
+
+def _touching(mask: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    """The connected pieces of `mask` that touch `seed` (8-connected, seed grown by a pixel)."""
+    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return np.zeros_like(mask)
+    near = cv2.dilate(seed.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    kept = np.zeros(count, bool)
+    kept[np.unique(labels[near & mask])] = True
+    kept[0] = False
+    return kept[labels]
 
 
 def skin_look(photo: np.ndarray, skin: np.ndarray, analysis: PersonAnalysis) -> SkinLook | None:

@@ -146,3 +146,15 @@ def test_an_arm_is_bare_from_its_mostly_skin_pieces_on_along_the_arm_but_never_f
     assert bare_pieces([0.05, 0.7, 0.8, 0.25]) == [False, True, True, True]  # a short sleeve, then a bare arm
     assert bare_pieces([0.3, 0.25, 0.3, 0.3]) == [False] * 4  # a skin-coloured sleeve's stray matches
     assert bare_pieces([0.25, 0.3, 0.5, 0.1]) == [True, True, True, False]  # a hand's cuff stays cloth
+
+
+def test_an_old_cuff_the_person_mask_misses_is_replaced_along_the_forearm():
+    image, masks = _textured_figure()
+    cuff = np.zeros(masks["person"].shape, bool)
+    cuff[192:214] = _near(image[192:214], SHIRT, 5)  # the long sleeve's last 20 px above the hand
+    cuff[:, :196] = False  # on the straight arm only
+    assert cuff.sum() > 200
+    masks = {**masks, "person": masks["person"] & ~cuff}  # the mask misses it, as it misses white on white
+    result = _rendered(image, masks)
+    assert not _near(result[cuff], SHIRT, 60).any()  # gone: the arm and what is behind it show
+    assert _near(result[cuff], SKIN, 40).mean() > 0.3  # and the forearm runs on down to the hand
