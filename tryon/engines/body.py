@@ -128,7 +128,8 @@ def arm_limbs(analysis: PersonAnalysis) -> Limbs:
 def arm_pieces(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarray]]]:
     """For each arm whose elbow is seen, its pieces from shoulder to cuff (ARM_PIECES to the upper
     arm, as many to the forearm), each as its limb (arm_limbs' band) and the band region_mask
-    replaces around it (wider: a sleeve), both bool H x W within the person."""
+    replaces around it (wider: a sleeve), both bool H x W within the person and cut square where
+    the piece ends."""
     arms = []
     for bones in _arm_bones(analysis):
         pieces = []
@@ -136,9 +137,11 @@ def arm_pieces(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarr
             across = np.zeros((analysis.height, analysis.width), np.float32)
             margin = np.full(across.shape, -np.inf, np.float32)
             _bone_band(across, margin, start, end, widths)
-            band = _canvas(analysis)
-            _capsule(band, start, end, radius, end_cap=True)
-            pieces.append(((margin > 0) & analysis.person_mask, band.astype(bool) & analysis.person_mask))
+            # Cut square at both ends: a rounded end would reach into the next piece (a sleeve's hem).
+            band = np.zeros(across.shape, np.uint8)
+            cv2.fillConvexPoly(band, _band_corners(start, end, radius).round().astype(np.int32), 1)
+            band = band.astype(bool) & analysis.person_mask
+            pieces.append(((margin > 0) & band, band))
         arms.append(pieces)
     return arms
 
@@ -259,12 +262,16 @@ def _torso(points: np.ndarray) -> np.ndarray:
 def _capsule(canvas: np.ndarray, start: np.ndarray, end: np.ndarray, radius: float, *, end_cap: bool = False) -> None:
     """A band of half-width `radius` from `start` to `end`, rounded at `start` (a joint) and cut
     square at `end` unless `end_cap`: a sleeve or trouser leg ends at its hem."""
-    direction = end - start
-    normal = np.array([-direction[1], direction[0]]) * radius / max(1e-6, float(np.linalg.norm(direction)))
-    band = np.array([start + normal, end + normal, end - normal, start - normal]).round().astype(np.int32)
-    cv2.fillConvexPoly(canvas, band, 1)
+    cv2.fillConvexPoly(canvas, _band_corners(start, end, radius).round().astype(np.int32), 1)
     for centre in (start, end) if end_cap else (start,):
         cv2.circle(canvas, tuple(int(v) for v in centre.round()), max(1, round(radius)), 1, thickness=-1)
+
+
+def _band_corners(start: np.ndarray, end: np.ndarray, radius: float) -> np.ndarray:
+    """The four corners of the band of half-width `radius` from `start` to `end`, cut square."""
+    direction = end - start
+    normal = np.array([-direction[1], direction[0]]) * radius / max(1e-6, float(np.linalg.norm(direction)))
+    return np.array([start + normal, end + normal, end - normal, start - normal])
 
 
 def _draw_arms(canvas: np.ndarray, points: np.ndarray) -> None:

@@ -86,14 +86,20 @@ def bare_skin(photo: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
 def _bare_arms_whole(skin: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
     """`skin` with each bare piece of an arm (bare_pieces) taken whole: the limb, and the person
     beside it off the torso. A bare arm stays as photographed, sharp, not patched with repainted
-    skin where the colour test missed its highlights and shadows."""
+    skin where the colour test missed its highlights and shadows. What is not skin there and runs
+    on up into a piece above that is not bare is that piece's sleeve (its hem), and stays out."""
     whole, beside = skin.copy(), None
     for pieces in arm_pieces(analysis):
         shares = [float(skin[limb].mean()) if limb.any() else 0.0 for limb, _ in pieces]
-        for (limb, band), bare in zip(pieces, bare_pieces(shares)):
-            if bare:
-                beside = sleeve_zone(analysis) if beside is None else beside
-                whole |= limb | (band & beside)
+        bare = bare_pieces(shares)
+        for index, (limb, band) in enumerate(pieces):
+            if not bare[index]:
+                continue
+            beside = sleeve_zone(analysis) if beside is None else beside
+            taken = limb | (band & beside)
+            if index > 0 and not bare[index - 1]:  # a sleeve above, from the shoulder: its hem stays out
+                taken &= ~_touching(taken & ~skin, pieces[index - 1][1])
+            whole |= taken
     return whole
 
 

@@ -158,3 +158,19 @@ def test_an_old_cuff_the_person_mask_misses_is_replaced_along_the_forearm():
     result = _rendered(image, masks)
     assert not _near(result[cuff], SHIRT, 60).any()  # gone: the arm and what is behind it show
     assert _near(result[cuff], SKIN, 40).mean() > 0.3  # and the forearm runs on down to the hand
+
+
+def test_a_short_sleeve_hem_below_the_middle_of_the_upper_arm_is_not_taken_for_bare_arm():
+    image, masks = _textured_figure()
+    sleeve = np.all(image == SHIRT, axis=2)
+    arm = np.zeros(sleeve.shape, bool)
+    arm[:, 196:] = sleeve[:, 196:]  # the straight arm on the image's right
+    photo = image.copy()
+    photo[arm] = SKIN  # bare below a short white sleeve whose hem lies past the upper arm's middle (y 130)
+    hem = arm & (np.arange(photo.shape[0]) < 138)[:, None]
+    photo[hem] = (245, 245, 245)
+    hem[:130] = False
+    found = bare_skin(photo, _analysis(masks))
+    forearm = arm & (np.arange(photo.shape[0]) >= 165)[:, None]
+    assert found[forearm].mean() > 0.9  # the arm below is bare, all of it
+    assert found[hem].mean() < 0.1  # its sleeve's hem is not
