@@ -29,7 +29,7 @@ FLARE = 0.15  # how far past the legs' outline a skirt or dress may flare, below
 # fifth as thick as the torso is long, the wrist about a ninth; a sleeve is wider than the arm inside.
 ARM_WIDTHS = (0.1, 0.075, 0.055)
 ARM_PIECES = 2  # each arm bone is told bare or not in this many pieces: a short sleeve ends mid-bone
-CUFF_GROW = 1.6  # an old sleeve's end is looked for this many forearm radii around the forearm: cuffs flare
+CUFF_GROW = 1.6  # an old sleeve's end is looked for this many of the region's radii around each bone: cuffs flare
 
 # Where a garment's hem falls along the leg: 0 hip joint, 1 knee, 2 ankle.
 HEMS = {"mini": 0.5, "above-knee": 0.8, "short": 0.8, "knee": 1.0, "midi": 1.5, "cropped": 1.6,
@@ -146,21 +146,26 @@ def arm_pieces(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarr
     return arms
 
 
-def forearm_ends(analysis: PersonAnalysis) -> list[np.ndarray]:
-    """Per seen forearm, bool H x W: around it (elbow to where an old cuff ends, CUFF_GROW times the
-    region's radius), less the hands, whether the person mask holds it or not: a white cuff on a
-    white backdrop is often left out of the mask, and a top must still replace it."""
+def arm_ends(analysis: PersonAnalysis) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per arm whose elbow and wrist are seen, bool H x W around its upper arm and its forearm (on
+    to where an old cuff ends), CUFF_GROW times the region's radii, less the hands, whether the
+    person mask holds them or not: a sleeve's shoulder often reaches past the region's band, and a
+    white cuff on a white backdrop is often left out of the mask; a top must still replace them."""
     points, hands = _points(analysis), _canvas(analysis)
     unit = _torso_length(points)
     _draw_hands(hands, points, forearms=False, cuffs=True)
     ends = []
-    for elbow, wrist, hand in zip(ELBOWS, WRISTS, HANDS):
+    for shoulder, elbow, wrist, hand in zip(SHOULDERS, ELBOWS, WRISTS, HANDS):
         if points[elbow, 2] > VISIBLE and points[wrist, 2] > VISIBLE:
             knuckles = points[list(hand), :2].mean(axis=0)
             cuff = points[wrist, :2] + CUFF_REACH * (knuckles - points[wrist, :2])
-            canvas = _canvas(analysis)
-            _capsule(canvas, points[elbow, :2], cuff, CUFF_GROW * FOREARM * unit)
-            ends.append((canvas & ~hands).astype(bool))
+            bones = []
+            for start, end, radius in ((points[shoulder, :2], points[elbow, :2], UPPER_ARM),
+                                       (points[elbow, :2], cuff, FOREARM)):
+                canvas = _canvas(analysis)
+                _capsule(canvas, start, end, CUFF_GROW * radius * unit, end_cap=True)
+                bones.append((canvas & ~hands).astype(bool))
+            ends.append(tuple(bones))
     return ends
 
 

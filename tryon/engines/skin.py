@@ -15,8 +15,9 @@ import cv2
 import numpy as np
 
 from tryon.engines.base import PersonAnalysis
-from tryon.engines.body import arm_pieces, forearm_ends, head_mask, sleeve_zone
+from tryon.engines.body import arm_ends, arm_pieces, head_mask, region_mask, sleeve_zone
 from vision.pose import ANKLES, EYES, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE
+from vision.regions import LOWER
 
 FACE = EYES + MOUTH  # eyes and mouth corners: the box between them is mostly cheek and nose
 MIN_FACE_PIXELS = 50
@@ -42,7 +43,7 @@ LAB_UNITS = np.array([100 / 255, 1, 1], np.float32)  # OpenCV's 8-bit Lab to CIE
 # it, in squared torso lengths (a hand is about 0.02): a lone hand's rim and knuckles are not its grain.
 MIN_LOOK_AREA = 0.04
 SLEEVE_DELTA = 12.0  # CIE76: a pixel this close to one of the old sleeve's tones continues the sleeve
-SLEEVE_WORN = 0.5  # share of a forearm's replaced pixels in the person that must be cloth for it to be sleeved
+SLEEVE_WORN = 0.5  # share of an arm bone's replaced pixels in the person that must be cloth for it to be sleeved
 SLEEVE_TONES = 3  # the old sleeve's colour is told by this many tones, dark to light
 SEAM = 0.015  # share of the torso length: lines this thin between the region and a sleeve's end go with them
 GRAIN_SIGMA = 1.0  # px: the skin's grain is its lightness less this blur of it (features are wider)
@@ -141,30 +142,37 @@ def _hue(rgb: np.ndarray) -> np.ndarray:
 
 
 def sleeve_ends(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray, skin: np.ndarray) -> np.ndarray:
-    """Bool H x W: old sleeve the replaced `region` misses at the forearms' ends (body.forearm_ends),
-    where the person mask left it out (a white cuff on a white backdrop): the pixels there of the
-    old sleeve's colours (its tones in the region around the forearm, in the person, bare `skin`
-    left out, within SLEEVE_DELTA) that touch the region. A top replaces them with the rest of the
-    sleeve. A forearm that is mostly bare has no sleeve to go on with."""
-    found, zone = np.zeros_like(region), np.zeros_like(region)
-    for ends in forearm_ends(analysis):
-        worn = ends & region & analysis.person_mask
-        sleeve = worn & ~skin
-        if sleeve.sum() < max(SLEEVE_TONES, SLEEVE_WORN * worn.sum()):
-            continue
-        ys, xs = np.nonzero(ends)  # colours are compared only around the forearm: a sixtieth of the photo
-        box = slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)
-        lab = cv2.cvtColor(photo[box], cv2.COLOR_RGB2LAB).astype(np.float32) * LAB_UNITS
-        candidates = ends[box] & ~region[box] & ~skin[box]
-        found[box] |= candidates & _of_colours(lab, _palette(lab[sleeve[box]]), SLEEVE_DELTA)
-        zone |= ends
+    """Bool H x W: old sleeve the replaced `region` misses around the arms (body.arm_ends): where the
+    person mask left it out (a white cuff on a white backdrop) or the region's band is too narrow
+    (a shoulder's seam, a bent elbow): the pixels there of the old sleeve's colours (its tones in
+    the region's sleeve around that bone, in the person, bare `skin` left out, within SLEEVE_DELTA)
+    that touch the region, the trousers left out. A top replaces them with the rest of the sleeve.
+    A bone that is mostly bare has no sleeve to go on with."""
+    found, zone, sleeves = np.zeros_like(region), np.zeros_like(region), sleeve_zone(analysis)
+    # Free to take: neither replaced already, nor bare skin, nor the trousers beside a hand.
+    free = ~region & ~skin & ~(region_mask(analysis, LOWER) & analysis.person_mask)
+    anywhere = np.ones_like(region)
+    for upper, forearm in arm_ends(analysis):
+        # Off the person only at a forearm's end, the cuff the mask misses: beside an upper arm, a
+        # backdrop of the sleeve's colour would be taken for sleeve.
+        for ends, reach in ((upper, analysis.person_mask), (forearm, anywhere)):
+            worn = ends & region & analysis.person_mask & sleeves  # the sleeve itself, not the torso below it
+            sleeve = worn & ~skin
+            if sleeve.sum() < max(SLEEVE_TONES, SLEEVE_WORN * worn.sum()):
+                continue
+            ys, xs = np.nonzero(ends)  # colours are compared only around the bone: a small share of the photo
+            box = slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)
+            lab = cv2.cvtColor(photo[box], cv2.COLOR_RGB2LAB).astype(np.float32) * LAB_UNITS
+            alike = _of_colours(lab, _palette(lab[sleeve[box]]), SLEEVE_DELTA)
+            found[box] |= ends[box] & reach[box] & free[box] & alike
+            zone |= ends
     if not found.any():
         return found
     taken = (region | _touching(found, region)).astype(np.uint8)
     # The sleeve's seams and its outline's shading are not of its colour, and would stay as lines.
     side = 2 * max(1, round(SEAM * _torso_length(analysis))) + 1
     closed = cv2.morphologyEx(taken, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
-    return closed.astype(bool) & zone & ~region & ~skin
+    return closed.astype(bool) & zone & free
 
 
 def _palette(colours: np.ndarray) -> np.ndarray:

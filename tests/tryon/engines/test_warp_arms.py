@@ -9,10 +9,10 @@ from PIL import Image
 
 from tests.tryon.engines.test_warp_engine import BACKGROUND, JOINTS, SHIRT, SKIN, _analysis, _figure, _garment
 from tryon.engines.base import GarmentInput
-from tryon.engines.body import ARM_WIDTHS, arm_limbs
+from tryon.engines.body import ARM_WIDTHS, arm_ends, arm_limbs, region_mask
 from tryon.engines.compositing import _painted_out
 from tryon.engines.keypoints import garment_keypoints
-from tryon.engines.skin import bare_pieces, bare_skin
+from tryon.engines.skin import bare_pieces, bare_skin, sleeve_ends
 from tryon.engines.warp import WarpEngine
 
 GRAIN = 6.0  # the drawn skin's grain: the standard deviation of the noise added to its lightness
@@ -174,3 +174,51 @@ def test_a_short_sleeve_hem_below_the_middle_of_the_upper_arm_is_not_taken_for_b
     forearm = arm & (np.arange(photo.shape[0]) >= 165)[:, None]
     assert found[forearm].mean() > 0.9  # the arm below is bare, all of it
     assert found[hem].mean() < 0.1  # its sleeve's hem is not
+
+
+def test_trousers_of_the_old_sleeve_colour_beside_the_hand_are_not_taken_for_its_end():
+    image, masks = _textured_figure()
+    analysis = _analysis(masks)
+    for hip in (23, 24):  # hips raised to y 190: the forearm across the body (y 158-180) lies by the waist
+        analysis.landmarks[hip] = (analysis.landmarks[hip][0], 190.0, 1.0)
+    # A suit: the trousers' waist has the shirt's colour.
+    waist = region_mask(analysis, "lower") & masks["person"] & _near(image, SHIRT, 5)
+    region = region_mask(analysis, "upper") & ~waist  # a top's region that stops at the waistband
+    zone = np.any([bone for bones in arm_ends(analysis) for bone in bones], axis=0)
+    assert (waist & zone).sum() > 50  # where a sleeve's end is looked for
+    ends = sleeve_ends(image, analysis, region, bare_skin(image, analysis))
+    assert not ends[waist].any()
+
+
+def test_a_puffed_shoulder_past_the_region_is_taken_but_a_backdrop_of_its_colour_is_not():
+    image, masks = _textured_figure()
+    person = masks["person"].copy()
+    puff = np.zeros(person.shape, np.uint8)
+    cv2.circle(puff, (212, 118), 16, 1, -1)  # the straight arm's sleeve puffs out at the shoulder
+    backdrop = np.zeros(person.shape, bool)
+    backdrop[105:135, 70:88] = True  # and beside the other upper arm, a patch of backdrop in the shirt's colour
+    backdrop &= ~person
+    photo = image.copy()
+    photo[(puff > 0) | backdrop] = SHIRT
+    person |= puff > 0
+    analysis = _analysis({**masks, "person": person})
+    region = region_mask(analysis, "upper")
+    zone = np.any([bone for bones in arm_ends(analysis) for bone in bones], axis=0)
+    missed = (puff > 0) & zone & ~region
+    assert missed.sum() > 20
+    ends = sleeve_ends(photo, analysis, region, bare_skin(photo, analysis))
+    assert ends[missed].mean() > 0.8
+    assert (backdrop & zone & ~region).sum() > 20 and not ends[backdrop].any()
+
+
+def test_a_bare_forearm_has_no_sleeve_end_to_take():
+    image, masks = _textured_figure()
+    photo = image.copy()
+    forearm = np.zeros(masks["person"].shape, bool)
+    forearm[165:, 196:] = _near(image[165:, 196:], SHIRT, 5)
+    photo[forearm] = SKIN  # the straight arm's sleeve is rolled up above the elbow
+    rim = forearm & ~cv2.erode(forearm.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    photo[rim] = BACKGROUND  # its outline blends into the backdrop, as a soft edge does
+    analysis = _analysis(masks)
+    ends = sleeve_ends(photo, analysis, region_mask(analysis, "upper"), bare_skin(photo, analysis))
+    assert not ends[165:, 190:].any()
