@@ -98,9 +98,10 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     on_skin = clothing & fit.body[crop]
     base = np.where(on_skin[..., None], _relit(np.rint(base).clip(0, 255).astype(np.uint8), gain), base)
     base = _rounded(base.astype(np.float32), on_skin, fit.person[crop], radius)
-    if fit.look is not None:
-        arm = fit.limbs.cover[crop] * clothing
-        base += (_arm_skin(fit.limbs.across[crop], fit.look) - base) * arm[..., None]
+    arm = fit.limbs.cover[crop] * clothing
+    if fit.look is not None and arm.any():
+        box = _box(arm > 0, 0, arm.shape)  # the arms only: their grain costs as much as their size
+        base[box] += (_arm_skin(fit.limbs.across[crop][box], fit.look) - base[box]) * arm[box][..., None]
     report(70, "compositing")
     shaded = _relit(_white_matched(fit.garment_rgb[crop], photo), gain)
     eroded = cv2.erode(fit.garment_alpha[crop], np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))

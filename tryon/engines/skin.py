@@ -168,11 +168,15 @@ def sleeve_ends(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray,
             zone |= ends
     if not found.any():
         return found
-    taken = (region | _touching(found, region)).astype(np.uint8)
+    ys, xs = np.nonzero(zone)  # all that follows is within the zone (and a pixel around it)
+    box = slice(max(ys.min() - 1, 0), ys.max() + 2), slice(max(xs.min() - 1, 0), xs.max() + 2)
+    taken = (region[box] | _touching(found[box], region[box])).astype(np.uint8)
     # The sleeve's seams and its outline's shading are not of its colour, and would stay as lines.
     side = 2 * max(1, round(SEAM * _torso_length(analysis))) + 1
     closed = cv2.morphologyEx(taken, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
-    return closed.astype(bool) & zone & free
+    ends = np.zeros_like(region)
+    ends[box] = closed.astype(bool) & zone[box] & free[box]
+    return ends
 
 
 def _palette(colours: np.ndarray) -> np.ndarray:
