@@ -4,6 +4,8 @@ Region masks are drawn from the joints: a torso polygon, capsules along the limb
 person mask dilated a little, so baggy clothes stay in while the background stays out. They are
 rough on purpose: the warp engine blends at their edges. Sizes are shares of the torso (shoulder
 midpoint to hip midpoint), which scales with the person in the photo whatever their pose.
+The arms are also drawn as limbs (arm_limbs: tapered bands as wide as an arm, not a sleeve), for
+painting back an arm the old sleeve covered.
 """
 
 from dataclasses import dataclass

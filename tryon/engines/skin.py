@@ -2,11 +2,14 @@
 
 body.py's region for a top takes the torso and whole arms, bare or not, and a bottom's the
 whole legs; painting all of that out would erase bare forearms. So the face, when seen, gives a
-skin colour (its median chroma and luma, with a tolerance from its own spread): matching pixels
-inside the person are kept, and they are the sources when skin the old garment covered has to be
-painted back. The body's core (chest, neck and a narrow band along each leg) says where such
+skin colour (its median chroma and luma, with a tolerance from its own spread, and its own
+middle hues: beige cloth is yellower than the person's skin): matching pixels inside the person
+are kept, and they are the sources when skin the old garment covered has to be painted back. An
+arm whose pieces are mostly skin is bare whole (its highlights and shadows too), so it stays as
+photographed. The body's core (chest, neck and a narrow band along each leg) says where such
 painting should give skin rather than background; an arm is painted with the skin's look
-(SkinLook: colour, grain, the light's side).
+(SkinLook: colour, grain, the light's side). Old sleeve the region misses (a white cuff the
+person mask left out) is found by its colours along the arm (sleeve_ends).
 """
 
 from dataclasses import dataclass
