@@ -148,11 +148,12 @@ def arm_pieces(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarr
     return arms
 
 
-def arm_ends(analysis: PersonAnalysis) -> list[tuple[np.ndarray, np.ndarray]]:
+def arm_ends(analysis: PersonAnalysis) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Per arm whose elbow and wrist are seen, bool H x W around its upper arm and its forearm (on
     to where an old cuff ends), CUFF_GROW times the region's radii, less the hands, whether the
     person mask holds them or not: a sleeve's shoulder often reaches past the region's band, and a
-    white cuff on a white backdrop is often left out of the mask; a top must still replace them."""
+    white cuff on a white backdrop is often left out of the mask; a top must still replace them.
+    Third, the forearm's band at the region's own radius (a sleeve's width), less the hands."""
     points, hands = _points(analysis), _canvas(analysis)
     unit = _torso_length(points)
     _draw_hands(hands, points, forearms=False, cuffs=True)
@@ -162,10 +163,11 @@ def arm_ends(analysis: PersonAnalysis) -> list[tuple[np.ndarray, np.ndarray]]:
             knuckles = points[list(hand), :2].mean(axis=0)
             cuff = points[wrist, :2] + CUFF_REACH * (knuckles - points[wrist, :2])
             bones = []
-            for start, end, radius in ((points[shoulder, :2], points[elbow, :2], UPPER_ARM),
-                                       (points[elbow, :2], cuff, FOREARM)):
+            shoulder_at, elbow_at = points[shoulder, :2], points[elbow, :2]
+            for start, end, radius in ((shoulder_at, elbow_at, CUFF_GROW * UPPER_ARM),
+                                       (elbow_at, cuff, CUFF_GROW * FOREARM), (elbow_at, cuff, FOREARM)):
                 canvas = _canvas(analysis)
-                _capsule(canvas, start, end, CUFF_GROW * radius * unit, end_cap=True)
+                _capsule(canvas, start, end, radius * unit, end_cap=True)
                 bones.append((canvas & ~hands).astype(bool))
             ends.append(tuple(bones))
     return ends

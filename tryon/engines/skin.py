@@ -154,11 +154,10 @@ def sleeve_ends(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray,
     found, zone, sleeves = np.zeros_like(region), np.zeros_like(region), sleeve_zone(analysis)
     # Free to take: neither replaced already, nor bare skin, nor the trousers beside a hand.
     free = ~region & ~skin & ~(region_mask(analysis, LOWER) & analysis.person_mask)
-    anywhere = np.ones_like(region)
-    for upper, forearm in arm_ends(analysis):
-        # Off the person only at a forearm's end, the cuff the mask misses: beside an upper arm, a
-        # backdrop of the sleeve's colour would be taken for sleeve.
-        for ends, reach in ((upper, analysis.person_mask), (forearm, anywhere)):
+    for upper, forearm, sleeve_band in arm_ends(analysis):
+        # Off the person only along the forearm, as wide as a sleeve: the cuff the mask misses. Further
+        # off, a backdrop of the sleeve's colour would be taken for sleeve.
+        for ends, reach in ((upper, analysis.person_mask), (forearm, analysis.person_mask | sleeve_band)):
             worn = ends & region & analysis.person_mask & sleeves  # the sleeve itself, not the torso below it
             sleeve = worn & ~skin
             if sleeve.sum() < max(SLEEVE_TONES, SLEEVE_WORN * worn.sum()):

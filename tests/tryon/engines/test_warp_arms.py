@@ -184,7 +184,7 @@ def test_trousers_of_the_old_sleeve_colour_beside_the_hand_are_not_taken_for_its
     # A suit: the trousers' waist has the shirt's colour.
     waist = region_mask(analysis, "lower") & masks["person"] & _near(image, SHIRT, 5)
     region = region_mask(analysis, "upper") & ~waist  # a top's region that stops at the waistband
-    zone = np.any([bone for bones in arm_ends(analysis) for bone in bones], axis=0)
+    zone = np.any([bone for bones in arm_ends(analysis) for bone in bones[:2]], axis=0)
     assert (waist & zone).sum() > 50  # where a sleeve's end is looked for
     ends = sleeve_ends(image, analysis, region, bare_skin(image, analysis))
     assert not ends[waist].any()
@@ -203,7 +203,7 @@ def test_a_puffed_shoulder_past_the_region_is_taken_but_a_backdrop_of_its_colour
     person |= puff > 0
     analysis = _analysis({**masks, "person": person})
     region = region_mask(analysis, "upper")
-    zone = np.any([bone for bones in arm_ends(analysis) for bone in bones], axis=0)
+    zone = np.any([bone for bones in arm_ends(analysis) for bone in bones[:2]], axis=0)
     missed = (puff > 0) & zone & ~region
     assert missed.sum() > 20
     ends = sleeve_ends(photo, analysis, region, bare_skin(photo, analysis))
