@@ -222,3 +222,19 @@ def test_a_bare_forearm_has_no_sleeve_end_to_take():
     analysis = _analysis(masks)
     ends = sleeve_ends(photo, analysis, region_mask(analysis, "upper"), bare_skin(photo, analysis))
     assert not ends[165:, 190:].any()
+
+
+def test_backdrop_of_the_sleeve_colour_past_a_sleeve_width_from_the_forearm_is_not_taken():
+    image, masks = _textured_figure()
+    photo = image.copy()
+    patch = np.zeros(masks["person"].shape, bool)
+    patch[180:200, 226:245] = True  # off the person, right beside the straight forearm (bone near x 216)
+    patch &= ~masks["person"]
+    photo[patch] = SHIRT
+    analysis = _analysis(masks)
+    region = region_mask(analysis, "upper")
+    _, forearm, sleeve_band = arm_ends(analysis)[0]  # the person's left arm: the straight one on the image's right
+    far = patch & forearm & ~sleeve_band & ~region
+    assert far.sum() > 20  # where a sleeve's end is looked for, but wider than a sleeve
+    ends = sleeve_ends(photo, analysis, region, bare_skin(photo, analysis))
+    assert not ends[far].any()
