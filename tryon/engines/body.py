@@ -132,18 +132,16 @@ def arm_pieces(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarr
     arm, as many to the forearm), each as its limb (arm_limbs' band) and the band region_mask
     replaces around it (wider: a sleeve), both bool H x W within the person and cut square where
     the piece ends."""
+    limb = arm_limbs(analysis).cover > 0
     arms = []
     for bones in _arm_bones(analysis):
         pieces = []
-        for start, end, widths, radius in bones:
-            across = np.zeros((analysis.height, analysis.width), np.float32)
-            margin = np.full(across.shape, -np.inf, np.float32)
-            _bone_band(across, margin, start, end, widths)
+        for start, end, _, radius in bones:
             # Cut square at both ends: a rounded end would reach into the next piece (a sleeve's hem).
-            band = np.zeros(across.shape, np.uint8)
+            band = _canvas(analysis)
             cv2.fillConvexPoly(band, _band_corners(start, end, radius).round().astype(np.int32), 1)
             band = band.astype(bool) & analysis.person_mask
-            pieces.append(((margin > 0) & band, band))
+            pieces.append((limb & band, band))
         arms.append(pieces)
     return arms
 
