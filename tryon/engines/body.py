@@ -4,7 +4,11 @@ Region masks are drawn from the joints: a torso polygon, capsules along the limb
 person mask dilated a little, so baggy clothes stay in while the background stays out. They are
 rough on purpose: the warp engine blends at their edges. Sizes are shares of the torso (shoulder
 midpoint to hip midpoint), which scales with the person in the photo whatever their pose.
+The arms are also drawn as limbs (arm_limbs: tapered bands as wide as an arm, not a sleeve), for
+painting back an arm the old sleeve covered.
 """
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -23,6 +27,11 @@ CUFF_REACH = 0.7  # a top replaces this many wrist-to-knuckle lengths past the w
 DILATE = 0.04  # the person mask grows by this before it cuts a region: soft edges of hair and cloth
 SPREAD = 1.5  # the torso's outline is this much wider than its shoulder or hip joints
 FLARE = 0.15  # how far past the legs' outline a skirt or dress may flare, below the hips
+# Half-widths of a bare arm at the shoulder, the elbow and the wrist: an adult's upper arm is about a
+# fifth as thick as the torso is long, the wrist about a ninth; a sleeve is wider than the arm inside.
+ARM_WIDTHS = (0.1, 0.075, 0.055)
+ARM_PIECES = 2  # each arm bone is told bare or not in this many pieces: a short sleeve ends mid-bone
+CUFF_GROW = 1.6  # an old sleeve's end is looked for this many of the region's radii around each bone: cuffs flare
 
 # Where a garment's hem falls along the leg: 0 hip joint, 1 knee, 2 ankle.
 HEMS = {"mini": 0.5, "above-knee": 0.8, "short": 0.8, "knee": 1.0, "midi": 1.5, "cropped": 1.6,
@@ -52,12 +61,26 @@ def garment_silhouette(analysis: PersonAnalysis, *, flare: bool) -> np.ndarray:
     (a sleeve wider than the arm in the photo would be a wing in the background); with `flare`
     (skirts, dresses) also between the legs and a little past them below the hips. Never on the head:
     a neckline sits at the neck, not over the chin."""
-    points, head = _points(analysis), _canvas(analysis)
     allowed = analysis.person_mask.copy()
     if flare:
-        allowed |= _flare(analysis, points)
-    _draw_head(head, points)
-    return allowed & ~head.astype(bool)
+        allowed |= _flare(analysis, _points(analysis))
+    return allowed & ~head_mask(analysis)
+
+
+def head_mask(analysis: PersonAnalysis) -> np.ndarray:
+    """Bool H x W: the disc of the head (face, hair, chin), which no garment touches."""
+    head = _canvas(analysis)
+    _draw_head(head, _points(analysis))
+    return head.astype(bool)
+
+
+def sleeve_zone(analysis: PersonAnalysis) -> np.ndarray:
+    """Bool H x W: where a top's sleeves lie off the torso (the arms of region_mask less its torso).
+    An old sleeve painted out there leaves the arm (arm_limbs) and, beside it, what is behind."""
+    points, arms, torso = _points(analysis), _canvas(analysis), _canvas(analysis)
+    _draw_arms(arms, points)
+    cv2.fillPoly(torso, [_torso(points).round().astype(np.int32)], 1)
+    return (arms & ~torso).astype(bool)
 
 
 def _flare(analysis: PersonAnalysis, points: np.ndarray) -> np.ndarray:
@@ -82,6 +105,122 @@ def arms_front_mask(analysis: PersonAnalysis) -> np.ndarray:
     _draw_hands(arms, points, forearms=True)
     cv2.fillPoly(torso, [_torso(points).round().astype(np.int32)], 1)
     return (arms & torso).astype(bool) & analysis.person_mask
+
+
+@dataclass
+class Limbs:
+    """The arms drawn from the pose as limbs: tapered from shoulder to wrist, not as wide as a sleeve."""
+
+    across: np.ndarray  # float H x W: the place across the limb, -1 at its image-left edge to 1 at its right
+    cover: np.ndarray  # float H x W, 0-1: the limb's coverage, soft over one pixel at its outline
+
+
+def arm_limbs(analysis: PersonAnalysis) -> Limbs:
+    """Each arm whose elbow is seen as a tapered band along its bones (ARM_WIDTHS at shoulder, elbow
+    and wrist, on to where an old cuff ends), rounded at the joints and cut to the person: where an old sleeve is
+    painted out, this is the arm inside it, and what the sleeve covered beyond it is background."""
+    across = np.zeros((analysis.height, analysis.width), np.float32)
+    margin = np.full(across.shape, -np.inf, np.float32)  # px inside the limb's outline
+    for start, end, widths, _ in (piece for arm in _arm_bones(analysis) for piece in arm):
+        _bone_band(across, margin, start, end, widths)
+    cover = np.clip(margin + 0.5, 0, 1) * analysis.person_mask
+    return Limbs(across=np.where(cover > 0, across, 0).astype(np.float32), cover=cover.astype(np.float32))
+
+
+def arm_pieces(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+    """For each arm whose elbow is seen, its pieces from shoulder to cuff (ARM_PIECES to the upper
+    arm, as many to the forearm), each as its limb (arm_limbs' band) and the band region_mask
+    replaces around it (wider: a sleeve), both bool H x W within the person and cut square where
+    the piece ends."""
+    limb = arm_limbs(analysis).cover > 0
+    arms = []
+    for bones in _arm_bones(analysis):
+        pieces = []
+        for start, end, _, radius in bones:
+            # Cut square at both ends: a rounded end would reach into the next piece (a sleeve's hem).
+            band = _canvas(analysis)
+            cv2.fillConvexPoly(band, _band_corners(start, end, radius).round().astype(np.int32), 1)
+            band = band.astype(bool) & analysis.person_mask
+            pieces.append((limb & band, band))
+        arms.append(pieces)
+    return arms
+
+
+def arm_ends(analysis: PersonAnalysis) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per arm whose elbow and wrist are seen, bool H x W around its upper arm and its forearm (on
+    to where an old cuff ends), CUFF_GROW times the region's radii, less the hands, whether the
+    person mask holds them or not: a sleeve's shoulder often reaches past the region's band, and a
+    white cuff on a white backdrop is often left out of the mask; a top must still replace them.
+    Third, the forearm's band at the region's own radius (a sleeve's width), less the hands."""
+    points, hands = _points(analysis), _canvas(analysis)
+    unit = _torso_length(points)
+    _draw_hands(hands, points, forearms=False, cuffs=True)
+    ends = []
+    for shoulder, elbow, wrist, hand in zip(SHOULDERS, ELBOWS, WRISTS, HANDS):
+        if points[elbow, 2] > VISIBLE and points[wrist, 2] > VISIBLE:
+            knuckles = points[list(hand), :2].mean(axis=0)
+            cuff = points[wrist, :2] + CUFF_REACH * (knuckles - points[wrist, :2])
+            bones = []
+            shoulder_at, elbow_at = points[shoulder, :2], points[elbow, :2]
+            for start, end, radius in ((shoulder_at, elbow_at, CUFF_GROW * UPPER_ARM),
+                                       (elbow_at, cuff, CUFF_GROW * FOREARM), (elbow_at, cuff, FOREARM)):
+                canvas = _canvas(analysis)
+                _capsule(canvas, start, end, radius * unit, end_cap=True)
+                bones.append((canvas & ~hands).astype(bool))
+            ends.append(tuple(bones))
+    return ends
+
+
+def _arm_bones(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarray, list[float], float]]]:
+    """For each arm whose elbow is seen (one whose elbow is not is behind the body), its pieces from
+    the shoulder (ARM_PIECES per bone) as (start, end, limb half-widths at both ends, sleeve
+    radius). The forearm runs on to where an old cuff ends; a wrist the pose does not see (a hand
+    in a pocket) is still placed."""
+    points = _points(analysis)
+    unit = _torso_length(points)
+    widths = [share * unit for share in ARM_WIDTHS]
+    arms = []
+    for shoulder, elbow, wrist, hand in zip(SHOULDERS, ELBOWS, WRISTS, HANDS):
+        if points[elbow, 2] <= VISIBLE:
+            continue
+        knuckles = points[list(hand), :2].mean(axis=0)
+        cuff = points[wrist, :2] + CUFF_REACH * (knuckles - points[wrist, :2])
+        pieces = []
+        for start, end, (start_w, end_w), radius in ((points[shoulder, :2], points[elbow, :2], widths[:2], UPPER_ARM),
+                                                     (points[elbow, :2], cuff, widths[1:], FOREARM)):
+            for piece in range(ARM_PIECES):
+                a, b = piece / ARM_PIECES, (piece + 1) / ARM_PIECES
+                pieces.append((start + a * (end - start), start + b * (end - start),
+                               [start_w + a * (end_w - start_w), start_w + b * (end_w - start_w)], radius * unit))
+        arms.append(pieces)
+    return arms
+
+
+def _bone_band(across: np.ndarray, margin: np.ndarray, start: np.ndarray, end: np.ndarray,
+               widths: list[float]) -> None:
+    """Draw one bone's band into `across` and `margin` (in place, where it lies deeper inside than
+    what is there): its half-width runs linearly from widths[0] at `start` to widths[1] at `end`,
+    and past either end the band is rounded."""
+    reach = int(np.ceil(max(widths))) + 2
+    height, width = across.shape
+    x0, y0 = (np.floor(np.minimum(start, end)).astype(int) - reach).clip(0)
+    x1, y1 = np.ceil(np.maximum(start, end)).astype(int) + reach + 1
+    x1, y1 = min(x1, width), min(y1, height)
+    if x1 <= x0 or y1 <= y0:
+        return
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    direction = (end - start).astype(np.float32)
+    length2 = max(float(direction @ direction), 1e-6)
+    along = np.clip(((xs - start[0]) * direction[0] + (ys - start[1]) * direction[1]) / length2, 0, 1)
+    dx, dy = xs - (start[0] + along * direction[0]), ys - (start[1] + along * direction[1])
+    half = widths[0] + along * (widths[1] - widths[0])
+    normal = np.array([-direction[1], direction[0]]) / np.sqrt(length2)
+    side = np.sign(normal[0] or 1.0) * np.sign(dx * normal[0] + dy * normal[1])  # + towards the image's right
+    distance = np.hypot(dx, dy)
+    inside = half - distance
+    deeper = inside > margin[y0:y1, x0:x1]
+    margin[y0:y1, x0:x1] = np.where(deeper, inside, margin[y0:y1, x0:x1])
+    across[y0:y1, x0:x1] = np.where(deeper, np.clip(side * distance / half, -1, 1), across[y0:y1, x0:x1])
 
 
 def _points(analysis: PersonAnalysis) -> np.ndarray:
@@ -130,12 +269,16 @@ def _torso(points: np.ndarray) -> np.ndarray:
 def _capsule(canvas: np.ndarray, start: np.ndarray, end: np.ndarray, radius: float, *, end_cap: bool = False) -> None:
     """A band of half-width `radius` from `start` to `end`, rounded at `start` (a joint) and cut
     square at `end` unless `end_cap`: a sleeve or trouser leg ends at its hem."""
-    direction = end - start
-    normal = np.array([-direction[1], direction[0]]) * radius / max(1e-6, float(np.linalg.norm(direction)))
-    band = np.array([start + normal, end + normal, end - normal, start - normal]).round().astype(np.int32)
-    cv2.fillConvexPoly(canvas, band, 1)
+    cv2.fillConvexPoly(canvas, _band_corners(start, end, radius).round().astype(np.int32), 1)
     for centre in (start, end) if end_cap else (start,):
         cv2.circle(canvas, tuple(int(v) for v in centre.round()), max(1, round(radius)), 1, thickness=-1)
+
+
+def _band_corners(start: np.ndarray, end: np.ndarray, radius: float) -> np.ndarray:
+    """The four corners of the band of half-width `radius` from `start` to `end`, cut square."""
+    direction = end - start
+    normal = np.array([-direction[1], direction[0]]) * radius / max(1e-6, float(np.linalg.norm(direction)))
+    return np.array([start + normal, end + normal, end - normal, start - normal])
 
 
 def _draw_arms(canvas: np.ndarray, points: np.ndarray) -> None:

@@ -9,10 +9,13 @@ fields, which upscale without visible loss and cost a sixteenth.
 - Old garment: the replaced area (tryon.engines.body.region_mask: torso and whole arms for a top) is
   inpainted (Telea), so nothing of it shows where the new garment is smaller. Not all of it is
   garment: bare skin (the face's colour, tryon/engines/skin.py) is kept, and arms in front of
-  the torso stay on top. Where the hole lies on the body's core (a forearm the old long sleeve
-  covered) it is filled from the bare skin around, shaded like the old garment and darkened
-  towards the person's outline, else the arm would dissolve into the background; outside the
-  person from the background alone; elsewhere (beside a slimmer new garment) from what surrounds it.
+  the torso stay on top. An arm the old sleeve covered is painted back as an arm (body.arm_limbs:
+  tapered, narrower than the sleeve) in the person's skin colour and grain (skin.SkinLook), lit
+  as a cylinder from the light's side; beside it, where the sleeve was, and outside the person,
+  the hole takes the background around the person. Where the hole lies on the body's core (a
+  chest the new neckline bares) it is filled from the bare skin around, shaded like the old
+  garment and darkened towards the person's outline; elsewhere (beside a slimmer new garment)
+  from what surrounds it.
 - Colour: the garment's white is mapped to the photo's own white (its 99th percentile per channel).
 - Lighting: the old garment's Lab lightness at fold scale, divided by the same at a broad scale,
   is the photo's shading (folds, creases, shadow under the arms); it multiplies the new garment's
@@ -29,6 +32,8 @@ import cv2
 import numpy as np
 
 from tryon.engines.base import Progress
+from tryon.engines.body import Limbs
+from tryon.engines.skin import SkinLook, grain_of
 
 WORK_SIDE = 256
 FEATHER = 0.005  # feather radius, share of the photo's long side
@@ -43,6 +48,9 @@ WHITE_POINT = 99  # percentile of each channel of the photo taken as its white: 
 # Repainted skin darkens by up to this share at the person's outline, over this many feather radii.
 ROUNDNESS = (0.18, 3.0)
 CONTACT_SHADOW = (2.0, 0.3)  # contact shadow: reach (feather radii) and depth where the garment meets the body
+AMBIENT = 0.6  # share of a repainted arm's light that reaches it from all around: its sides darken to about 2/3
+GRAIN_BLUR = 0.7  # px: the blur of the noise that gives a repainted arm the grain of the photo's skin
+GRAIN_SEED = 11  # the grain's noise is the same on every render: a try-on is deterministic
 
 
 @dataclass
@@ -57,6 +65,9 @@ class Fit:
     bare: np.ndarray  # bool, bare skin: kept where the garment does not cover it
     body: np.ndarray  # bool, the body's core: old garment left uncovered there turns to skin
     person: np.ndarray  # bool, the person mask: uncovered old garment outside it turns to background
+    limbs: Limbs  # the arms as limbs (body.arm_limbs): old sleeve left uncovered there turns to arm
+    sleeves: np.ndarray  # bool, where sleeves lie off the torso: old sleeve there beside the arm turns to background
+    look: SkinLook | None  # the visible skin's look, which a repainted arm takes; None without visible skin
 
 
 def feather_radius(shape: tuple[int, ...]) -> int:
@@ -81,10 +92,16 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     report(40, "inpainting")
     clothing = fit.region[crop] & ~fit.in_front[crop] & ~fit.bare[crop]
     gain = _shading(photo[crop], clothing)
-    base = _painted_out(photo[crop], clothing, fit.body[crop], fit.bare[crop], fit.person[crop], radius)
+    # Without a skin look no arm can be painted, so the sleeve's place is not emptied either.
+    beside = fit.sleeves[crop] if fit.look is not None else np.zeros_like(clothing)
+    base = _painted_out(photo[crop], clothing, fit.body[crop], fit.bare[crop], fit.person[crop], beside, radius)
     on_skin = clothing & fit.body[crop]
     base = np.where(on_skin[..., None], _relit(np.rint(base).clip(0, 255).astype(np.uint8), gain), base)
     base = _rounded(base.astype(np.float32), on_skin, fit.person[crop], radius)
+    arm = fit.limbs.cover[crop] * clothing
+    if fit.look is not None and arm.any():
+        box = _box(arm > 0, 0, arm.shape)  # the arms only: their grain costs as much as their size
+        base[box] += (_arm_skin(fit.limbs.across[crop][box], fit.look) - base[box]) * arm[box][..., None]
     report(70, "compositing")
     shaded = _relit(_white_matched(fit.garment_rgb[crop], photo), gain)
     eroded = cv2.erode(fit.garment_alpha[crop], np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
@@ -114,12 +131,31 @@ def _contact_shadowed(base: np.ndarray, alpha: np.ndarray, body: np.ndarray, rad
     return base * (1 - depth * shadow)[..., None]
 
 
+def _arm_skin(across: np.ndarray, look: SkinLook) -> np.ndarray:
+    """Float RGB (unclipped): an arm painted as the person's skin (`look`), lit as a cylinder from the light's
+    side (`across`: -1 to 1 over the arm's width, body.Limbs) and given the grain of their skin, so
+    that it reads as an arm, not as a smooth fill. On average across its width its lightness is
+    the skin's own."""
+    facing = np.clip(look.light * across + np.sqrt(1 - look.light ** 2) * np.sqrt(1 - across ** 2), 0, None)
+    shade = AMBIENT + (1 - AMBIENT) * facing
+    widths = np.linspace(-1, 1, 201)
+    mean = AMBIENT + (1 - AMBIENT) * np.clip(look.light * widths + np.sqrt(1 - look.light ** 2)
+                                             * np.sqrt(1 - widths ** 2), 0, None).mean()
+    noise = cv2.GaussianBlur(np.random.default_rng(GRAIN_SEED).standard_normal(across.shape).astype(np.float32),
+                             (0, 0), GRAIN_BLUR)
+    noise *= look.grain / max(grain_of(noise, np.ones(noise.shape, bool)), 1e-6)  # its grain measured as the skin's
+    tone = cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0]
+    # Shading scales all three channels, as less light does; the grain is lightness alone.
+    return tone.astype(np.float32) * (shade / mean)[..., None] + noise[..., None]
+
+
 def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np.ndarray, person: np.ndarray,
-                 radius: int) -> np.ndarray:
+                 beside: np.ndarray, radius: int) -> np.ndarray:
     """Float RGB: `photo` with `hole` inpainted, softly blended in. Where the hole lies on the body
-    (an arm the old sleeve covered, a chest the new neckline bares) the bare skin around is the
-    only source, so a limb stays a limb instead of dissolving into the background or the hair;
-    outside the person, the background around is, so no old garment colour smears outward."""
+    (a chest the new neckline bares) the bare skin around is the only source, so it stays skin
+    instead of dissolving into the background or the hair; off the person, and `beside` the arms
+    where a sleeve was, the background around the person is, so no old garment colour smears
+    outward and an arm is no wider than an arm."""
     height, width = hole.shape
     if not hole.any():
         return photo.astype(np.float32)
@@ -133,14 +169,15 @@ def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np
     from_skin = _spread_from(small, (_shrunk(skin, size) > 0.5) & ~small_hole)
     if from_skin is not None:
         filled[on_body] = from_skin[on_body]
-    outside = small_hole & ~in_person
-    from_background = _spread_from(small, ~in_person & ~small_hole) if outside.any() else None
+    behind = small_hole & (~in_person | (_shrunk(beside, size) > 0.5))
+    from_background = _spread_from(small, ~in_person & ~small_hole) if behind.any() else None
     if from_background is not None:
-        filled[outside] = from_background[outside]
+        filled[behind] = from_background[behind]
     filled = cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
     inner = radius // 2
     grown = cv2.dilate(hole.astype(np.uint8), np.ones((2 * inner + 1,) * 2, np.uint8)).astype(np.float32)
-    weight = _feathered(grown, radius - inner)[..., None]
+    # Bare skin is kept as photographed, sharp: the fill's soft edge never reaches into it.
+    weight = np.where(skin, 0.0, _feathered(grown, radius - inner))[..., None]
     return photo.astype(np.float32) * (1 - weight) + filled.astype(np.float32) * weight
 
 

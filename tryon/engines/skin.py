@@ -2,31 +2,64 @@
 
 body.py's region for a top takes the torso and whole arms, bare or not, and a bottom's the
 whole legs; painting all of that out would erase bare forearms. So the face, when seen, gives a
-skin colour (its median chroma and luma, with a tolerance from its own spread): matching pixels
-inside the person are kept, and they are the sources when a limb the old garment covered has to be
-painted back. The body's core (chest and a narrow band along each limb) says where such painting
-should give skin rather than background.
+skin colour (its median chroma and luma, with a tolerance from its own spread, and its own
+middle hues: beige cloth is yellower than the person's skin): matching pixels inside the person
+are kept, and they are the sources when skin the old garment covered has to be painted back. An
+arm whose pieces are mostly skin is bare whole (its highlights and shadows too), so it stays as
+photographed. The body's core (chest, neck and a narrow band along each leg) says where such
+painting should give skin rather than background; an arm is painted with the skin's look
+(SkinLook: colour, grain, the light's side). Old sleeve the region misses (a white cuff the
+person mask left out) is found by its colours along the arm (sleeve_ends).
 """
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from tryon.engines.base import PersonAnalysis
-from tryon.engines.body import CUFF_REACH
-from vision.pose import ANKLES, ELBOWS, EYES, HANDS, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE, WRISTS
+from tryon.engines.body import arm_ends, arm_pieces, head_mask, region_mask, sleeve_zone
+from vision.pose import ANKLES, EYES, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE
+from vision.regions import LOWER
 
 FACE = EYES + MOUTH  # eyes and mouth corners: the box between them is mostly cheek and nose
 MIN_FACE_PIXELS = 50
 BARE_ARMS = 0.5  # share of the arms mask that must be skin for the arms to count as bare
+# Share of an arm piece's limb (body.arm_pieces) that must be skin for that piece to count as bare,
+# all of it (a lit side or a shadow the colour test misses is still the same bare arm); next to a
+# bare piece of the same arm the second, lower share will do: skin runs on down a bare arm.
+BARE_LIMB = (0.45, 0.2)
 SKIN_SPREAD, SKIN_SLACK = 2.0, 3.0  # skin: chroma within this many median deviations (+ slack) of the face's
 SKIN_LIGHTNESS = (0.55, 1.5)  # and luma within these shares of the face's: brown cloth is darker
+# And its hue (CIELab's angle) within the face's middle half of hues widened by this many degrees:
+# a person's skin varies in lightness far more than in hue, and beige or tan cloth is yellower.
+HUE_SLACK = 5.0
 SKIN_INSET = 0.006  # share of the photo's long side: the person mask's rim, where no skin is believed
 SKIN_SPECK = 4  # px at half size: skin pieces narrower than this are specks
 NECK = 0.12  # half-width of the neck's core (shoulder midpoint up to the mouth), share of the torso length
 BELLY = 0.75  # the chest's skin core ends this share of the way from the shoulders to the hips
-# Half-widths of the limbs' cores, as shares of the torso length (shoulder to hip midpoints).
-LIMB_CORES = {**dict.fromkeys(zip(SHOULDERS, ELBOWS), 0.11), **dict.fromkeys(zip(ELBOWS, WRISTS), 0.09),
-              **dict.fromkeys(zip(HIPS, KNEES), 0.14), **dict.fromkeys(zip(KNEES, ANKLES), 0.1)}
+# Half-widths of the legs' cores, as shares of the torso length (shoulder to hip midpoints); the
+# arms are drawn as limbs (body.arm_limbs) and painted as such (SkinLook).
+LIMB_CORES = {**dict.fromkeys(zip(HIPS, KNEES), 0.14), **dict.fromkeys(zip(KNEES, ANKLES), 0.1)}
+LAB_UNITS = np.array([100 / 255, 1, 1], np.float32)  # OpenCV's 8-bit Lab to CIELab units (a and b only offset)
+# Skin off the face (hands, neck, forearms) gives the skin's look when there is at least this much of
+# it, in squared torso lengths (a hand is about 0.02): a lone hand's rim and knuckles are not its grain.
+MIN_LOOK_AREA = 0.04
+SLEEVE_DELTA = 12.0  # CIE76: a pixel this close to one of the old sleeve's tones continues the sleeve
+SLEEVE_WORN = 0.5  # share of an arm bone's replaced pixels in the person that must be cloth for it to be sleeved
+SLEEVE_TONES = 3  # the old sleeve's colour is told by this many tones, dark to light
+SEAM = 0.015  # share of the torso length: lines this thin between the region and a sleeve's end go with them
+GRAIN_SIGMA = 1.0  # px: the skin's grain is its lightness less this blur of it (features are wider)
+LIGHT_MAX = 0.7  # the light's sideways share is at most this: a face lit fully from the side is rare
+
+
+@dataclass
+class SkinLook:
+    """How the person's visible skin looks: what a repainted arm is painted with."""
+
+    colour: np.ndarray  # its median CIELab (OpenCV's 8-bit scale)
+    grain: float  # the spread (robust standard deviation) of its fine lightness texture, Lab L units
+    light: float  # the light's sideways share (-1 from the image's left to 1 from its right), read off the face
 
 
 def bare_skin(photo: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
@@ -38,32 +71,179 @@ def bare_skin(photo: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
     model = _face_skin(photo, analysis)
     if model is None:
         return np.zeros((height, width), bool)
-    centre, spread = model
+    centre, spread, hues = model
     half = (max(1, width // 2), max(1, height // 2))
-    ycc = cv2.cvtColor(cv2.resize(photo, half, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2YCrCb).astype(np.float32)
+    small = cv2.resize(photo, half, interpolation=cv2.INTER_AREA)
+    ycc = cv2.cvtColor(small, cv2.COLOR_RGB2YCrCb).astype(np.float32)
     chroma = (np.abs(ycc[..., 1:] - centre[1:]) / spread).max(axis=2) <= 1
     lit = (ycc[..., 0] >= SKIN_LIGHTNESS[0] * centre[0]) & (ycc[..., 0] <= SKIN_LIGHTNESS[1] * centre[0])
+    hue = _hue(small)
+    tinted = (hue >= hues[0] - HUE_SLACK) & (hue <= hues[1] + HUE_SLACK)
     inset = 2 * max(1, round(SKIN_INSET * max(half))) + 1
     person = cv2.resize(analysis.person_mask.astype(np.uint8), half, interpolation=cv2.INTER_NEAREST)
     inside = cv2.erode(person, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (inset, inset))) > 0
-    skin = cv2.morphologyEx((chroma & lit & inside).astype(np.uint8), cv2.MORPH_OPEN,
+    skin = cv2.morphologyEx((chroma & lit & tinted & inside).astype(np.uint8), cv2.MORPH_OPEN,
                             np.ones((SKIN_SPECK, SKIN_SPECK), np.uint8))
-    return cv2.resize(skin, (width, height), interpolation=cv2.INTER_NEAREST) > 0
+    return _bare_arms_whole(cv2.resize(skin, (width, height), interpolation=cv2.INTER_NEAREST) > 0, analysis)
 
 
-def _face_skin(photo: np.ndarray, analysis: PersonAnalysis) -> tuple[np.ndarray, np.ndarray] | None:
-    """The face's median YCrCb and the chroma distance that still counts as skin; None when the
-    face is not seen (or too small to sample)."""
+def _bare_arms_whole(skin: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
+    """`skin` with each bare piece of an arm (bare_pieces) taken whole: the limb, and the person
+    beside it off the torso. A bare arm stays as photographed, sharp, not patched with repainted
+    skin where the colour test missed its highlights and shadows. What is not skin there and runs
+    on up into a piece above that is not bare is that piece's sleeve (its hem), and stays out."""
+    whole, beside = skin.copy(), None
+    for pieces in arm_pieces(analysis):
+        shares = [float(skin[limb].mean()) if limb.any() else 0.0 for limb, _ in pieces]
+        bare = bare_pieces(shares)
+        for index, (limb, band) in enumerate(pieces):
+            if not bare[index]:
+                continue
+            beside = sleeve_zone(analysis) if beside is None else beside
+            taken = limb | (band & beside)
+            if index > 0 and not bare[index - 1]:  # a sleeve above, from the shoulder: its hem stays out
+                taken &= ~_touching(taken & ~skin, pieces[index - 1][1])
+            whole |= taken
+    return whole
+
+
+def bare_pieces(shares: list[float]) -> list[bool]:
+    """Which pieces of an arm (their skin shares, shoulder to cuff) are bare: those with BARE_LIMB[0]
+    of skin, and, spreading along the arm from them, neighbours with BARE_LIMB[1]."""
+    bare = [share >= BARE_LIMB[0] for share in shares]
+    changed = True
+    while changed:
+        changed = False
+        for index, share in enumerate(shares):
+            near = any(bare[j] for j in (index - 1, index + 1) if 0 <= j < len(shares))
+            if not bare[index] and near and share >= BARE_LIMB[1]:
+                bare[index] = changed = True
+    return bare
+
+
+def _face_skin(photo: np.ndarray, analysis: PersonAnalysis) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The face's median YCrCb, the chroma distance that still counts as skin, and the face's
+    middle half of hues (CIELab angle, degrees: its 25th and 75th percentiles); None when the face
+    is not seen (or too small to sample)."""
     points = np.asarray(analysis.landmarks, dtype=np.float64)[list(FACE)]
     if not (points[:, 2] > VISIBLE).all():
         return None
     (x0, y0), (x1, y1) = points[:, :2].min(axis=0).astype(int), np.ceil(points[:, :2].max(axis=0)).astype(int)
-    patch = cv2.cvtColor(photo[max(y0, 0):y1 + 1, max(x0, 0):x1 + 1], cv2.COLOR_RGB2YCrCb).reshape(-1, 3)
-    if len(patch) < MIN_FACE_PIXELS:
+    patch = photo[max(y0, 0):y1 + 1, max(x0, 0):x1 + 1]
+    if patch.shape[0] * patch.shape[1] < MIN_FACE_PIXELS:
         return None
-    face = patch.astype(np.float32)
+    face = cv2.cvtColor(patch, cv2.COLOR_RGB2YCrCb).reshape(-1, 3).astype(np.float32)
     centre = np.median(face, axis=0)
-    return centre, SKIN_SPREAD * np.median(np.abs(face - centre), axis=0)[1:] + SKIN_SLACK
+    return (centre, SKIN_SPREAD * np.median(np.abs(face - centre), axis=0)[1:] + SKIN_SLACK,
+            np.percentile(_hue(patch), (25, 75)))
+
+
+def _hue(rgb: np.ndarray) -> np.ndarray:
+    """CIELab hue angle in degrees (-180 to 180; skin lies near 50-70)."""
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    return np.degrees(np.arctan2(lab[..., 2] - 128, lab[..., 1] - 128))
+
+
+def sleeve_ends(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """Bool H x W: old sleeve the replaced `region` misses around the arms (body.arm_ends): where the
+    person mask left it out (a white cuff on a white backdrop) or the region's band is too narrow
+    (a shoulder's seam, a bent elbow): the pixels there of the old sleeve's colours (its tones in
+    the region's sleeve around that bone, in the person, bare `skin` left out, within SLEEVE_DELTA)
+    that touch the region, the trousers left out. A top replaces them with the rest of the sleeve.
+    A bone that is mostly bare has no sleeve to go on with."""
+    found, zone, sleeves = np.zeros_like(region), np.zeros_like(region), sleeve_zone(analysis)
+    # Free to take: neither replaced already, nor bare skin, nor the trousers beside a hand.
+    free = ~region & ~skin & ~(region_mask(analysis, LOWER) & analysis.person_mask)
+    for upper, forearm, sleeve_band in arm_ends(analysis):
+        # Off the person only along the forearm, as wide as a sleeve: the cuff the mask misses. Further
+        # off, a backdrop of the sleeve's colour would be taken for sleeve.
+        for ends, reach in ((upper, analysis.person_mask), (forearm, analysis.person_mask | sleeve_band)):
+            worn = ends & region & analysis.person_mask & sleeves  # the sleeve itself, not the torso below it
+            sleeve = worn & ~skin
+            if sleeve.sum() < max(SLEEVE_TONES, SLEEVE_WORN * worn.sum()):
+                continue
+            ys, xs = np.nonzero(ends)  # colours are compared only around the bone: a small share of the photo
+            box = slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)
+            lab = cv2.cvtColor(photo[box], cv2.COLOR_RGB2LAB).astype(np.float32) * LAB_UNITS
+            alike = _of_colours(lab, _palette(lab[sleeve[box]]), SLEEVE_DELTA)
+            found[box] |= ends[box] & reach[box] & free[box] & alike
+            zone |= ends
+    if not found.any():
+        return found
+    ys, xs = np.nonzero(zone)  # all that follows is within the zone (and a pixel around it)
+    box = slice(max(ys.min() - 1, 0), ys.max() + 2), slice(max(xs.min() - 1, 0), xs.max() + 2)
+    taken = (region[box] | _touching(found[box], region[box])).astype(np.uint8)
+    # The sleeve's seams and its outline's shading are not of its colour, and would stay as lines.
+    side = 2 * max(1, round(SEAM * _torso_length(analysis))) + 1
+    closed = cv2.morphologyEx(taken, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    ends = np.zeros_like(region)
+    ends[box] = closed.astype(bool) & zone[box] & free[box]
+    return ends
+
+
+def _palette(colours: np.ndarray) -> np.ndarray:
+    """SLEEVE_TONES colours (N x 3 Lab): the medians of `colours` split by lightness into as many
+    equal shares; a check or a stripe has its dark and light threads, and a plain sleeve its folds."""
+    order = np.argsort(colours[:, 0])
+    return np.array([np.median(colours[part], axis=0) for part in np.array_split(order, SLEEVE_TONES)])
+
+
+def _of_colours(lab: np.ndarray, palette: np.ndarray, delta: float) -> np.ndarray:
+    """Bool H x W: pixels of `lab` within `delta` (CIE76) of some colour of `palette`."""
+    return np.min([np.square(lab - colour).sum(axis=2) for colour in palette], axis=0) < delta ** 2
+
+
+def _touching(mask: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    """The connected pieces of `mask` that touch `seed` (8-connected, seed grown by a pixel)."""
+    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return np.zeros_like(mask)
+    near = cv2.dilate(seed.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    kept = np.zeros(count, bool)
+    kept[np.unique(labels[near & mask])] = True
+    kept[0] = False
+    return kept[labels]
+
+
+def skin_look(photo: np.ndarray, skin: np.ndarray, analysis: PersonAnalysis) -> SkinLook | None:
+    """The look of the person's visible skin (`skin`, bare_skin's mask): colour and grain from the skin
+    off the face (hands, forearms, neck: closer to an arm than a face with its make-up, beard and
+    glasses) when there is enough of it, else from all of it; the light's side from the face's
+    lightness across it. None without skin."""
+    inner = cv2.erode(skin.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    if not inner.any():
+        return None
+    head = head_mask(analysis)
+    body = inner & ~head
+    sample = body if body.sum() >= MIN_LOOK_AREA * _torso_length(analysis) ** 2 else inner
+    ys, xs = np.nonzero(inner)  # only the skin's box is read: a fraction of the photo
+    box = slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)
+    lab = cv2.cvtColor(photo[box], cv2.COLOR_RGB2LAB).astype(np.float32)
+    return SkinLook(colour=np.median(lab[sample[box]], axis=0), grain=grain_of(lab[..., 0], sample[box]),
+                    light=_light_side(lab[..., 0], (inner & head)[box]))
+
+
+def grain_of(lightness: np.ndarray, where: np.ndarray) -> float:
+    """The robust spread of `lightness` less its GRAIN_SIGMA blur, over `where`: its fine texture."""
+    fine = lightness - cv2.GaussianBlur(lightness, (0, 0), GRAIN_SIGMA)
+    return 1.4826 * float(np.median(np.abs(fine[where])))
+
+
+def _torso_length(analysis: PersonAnalysis) -> float:
+    points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
+    return max(1.0, float(np.hypot(*(points[list(SHOULDERS)].mean(axis=0) - points[list(HIPS)].mean(axis=0)))))
+
+
+def _light_side(lightness: np.ndarray, face: np.ndarray) -> float:
+    """The light's sideways share from the face's skin: the slope of its lightness across its width,
+    per half-width, over its mean. On a lit sphere that is the light's sideways share, near enough."""
+    ys, xs = np.nonzero(face)
+    if len(xs) < MIN_FACE_PIXELS or xs.max() == xs.min():
+        return 0.0
+    values = lightness[ys, xs]
+    across = (xs - xs.mean()) / ((xs.max() - xs.min()) / 2)
+    slope = float(np.dot(across, values - values.mean()) / max(float(np.dot(across, across)), 1e-6))
+    return float(np.clip(slope / max(float(values.mean()), 1.0), -LIGHT_MAX, LIGHT_MAX))
 
 
 def kept_in_front(arms: np.ndarray, skin: np.ndarray, *, sleeved: bool) -> np.ndarray:
@@ -77,12 +257,12 @@ def kept_in_front(arms: np.ndarray, skin: np.ndarray, *, sleeved: bool) -> np.nd
 
 def body_core(analysis: PersonAnalysis) -> np.ndarray:
     """Bool H x W: where bare skin surely lies under the clothes: the chest (shoulder joints down to
-    BELLY of the way to the hips; lower down a shorter top would bare a waistband, not skin) and a
-    narrow core along each limb. Old garment left uncovered there turns to skin; elsewhere (beside
-    a slimmer new garment) to what surrounds it."""
+    BELLY of the way to the hips; lower down a shorter top would bare a waistband, not skin), the
+    neck and a narrow core along each leg (arms: body.arm_limbs). Old garment left uncovered there
+    turns to skin; elsewhere (beside a slimmer new garment) to what surrounds it."""
     points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
     shoulders, hips = points[list(SHOULDERS)], points[list(HIPS)]
-    torso = float(np.hypot(*(shoulders.mean(axis=0) - hips.mean(axis=0))))
+    torso = _torso_length(analysis)
     chest = np.vstack([shoulders, (shoulders + BELLY * (hips - shoulders))[::-1]])
     canvas = np.zeros((analysis.height, analysis.width), np.uint8)
     cv2.fillConvexPoly(canvas, chest.round().astype(np.int32), 1)
@@ -90,10 +270,7 @@ def body_core(analysis: PersonAnalysis) -> np.ndarray:
     neck = shoulders.mean(axis=0)
     cv2.line(canvas, tuple(int(v) for v in neck.round()), tuple(int(v) for v in mouth.round()), 1,
              thickness=max(1, round(2 * NECK * torso)))
-    ends = {wrist: points[wrist] + CUFF_REACH * (points[list(hand)].mean(axis=0) - points[wrist])
-            for wrist, hand in zip(WRISTS, HANDS)}  # past the wrist, under an old cuff (body.py)
     for (start, end), radius in LIMB_CORES.items():
-        stop = ends.get(end, points[end])
-        cv2.line(canvas, tuple(int(v) for v in points[start].round()), tuple(int(v) for v in stop.round()), 1,
-                 thickness=max(1, round(2 * radius * torso)))
+        cv2.line(canvas, tuple(int(v) for v in points[start].round()), tuple(int(v) for v in points[end].round()),
+                 1, thickness=max(1, round(2 * radius * torso)))
     return canvas.astype(bool) & analysis.person_mask

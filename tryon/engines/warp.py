@@ -28,12 +28,12 @@ from scipy.interpolate import RBFInterpolator
 
 from tryon.engines.anchors import Part, lower_parts, upper_parts
 from tryon.engines.base import GarmentInput, PersonAnalysis, Progress
-from tryon.engines.body import arms_front_mask, garment_silhouette, region_mask
+from tryon.engines.body import arm_limbs, arms_front_mask, garment_silhouette, region_mask, sleeve_zone
 from tryon.engines.compositing import Fit, composite
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
 from tryon.engines.outline import is_skirt
 from tryon.engines.outline_fit import fitted_outline, kept_garment, torso_length
-from tryon.engines.skin import bare_skin, body_core, kept_in_front
+from tryon.engines.skin import bare_skin, body_core, kept_in_front, skin_look, sleeve_ends
 from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, WRISTS
 from vision.regions import FULL, LOWER
 
@@ -86,9 +86,15 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     if garment.over_bottom:  # the outfit's new bottom is in the photo: its waistband stays, the top goes over it
         region &= ~region_mask(analysis, LOWER)
     skin = bare_skin(photo, analysis)
+    if garment.region != LOWER:  # a top takes the old sleeve's ends the person mask missed
+        region = region | sleeve_ends(photo, analysis, region, skin)
     return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region,
                in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER),
-               bare=skin, body=body_core(analysis), person=analysis.person_mask)
+               bare=skin, body=body_core(analysis), person=analysis.person_mask,
+               # An arm runs on wherever its old sleeve is replaced, in the person mask or not.
+               limbs=arm_limbs(replace(analysis, person_mask=analysis.person_mask | region)),
+               sleeves=sleeve_zone(analysis),
+               look=skin_look(photo, skin, analysis))
 
 
 def _paneled(rgb: np.ndarray, warped: np.ndarray, garment: tuple[np.ndarray, np.ndarray], body: np.ndarray,
