@@ -6,8 +6,9 @@ No model weights and no GPU, so it runs everywhere, in a fraction of a second. P
    the garment photo and its mask onto the photo; a top's sleeves are cut off and bent on their
    own, since one smooth spline cannot fold a sleeve spread on the floor down to a hanging arm.
 2. The spline only places texture: the garment's outline is drawn from the body (outline_fit.py:
-   torso, each arm, each leg, a skirt), its lengths read off the warped garment, all inside where
-   the garment may land (body.garment_silhouette: the person less the head, flaring for skirts).
+   torso, each arm, each leg, a skirt), to the lengths the garment's own proportions give on this
+   body (anchors.py), all inside where the garment may land (body.garment_silhouette: the person
+   less the head, flaring for skirts).
 3. The garment's body is stretched over the torso (and skirt) row by row, so the panel is the
    person's own outline with no slit or wing; the rest of the outline takes the warped sleeves and
    legs, and what the warp left bare in it takes the garment's nearest colours.
@@ -26,7 +27,7 @@ import numpy as np
 from PIL import Image
 from scipy.interpolate import RBFInterpolator
 
-from tryon.engines.anchors import Part, lower_parts, upper_parts
+from tryon.engines.anchors import Ends, Part, lower_parts, upper_parts
 from tryon.engines.base import GarmentInput, PersonAnalysis, Progress
 from tryon.engines.body import arms_front_mask, garment_silhouette, region_mask
 from tryon.engines.compositing import Fit, composite
@@ -71,13 +72,13 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     masks compositing needs: what it replaces, what stays in front, bare skin, the body's core."""
     height, width = photo.shape[:2]
     analysis, garment = _fitted(analysis, (width, height)), bounded(garment)
-    parts = garment_parts(analysis=analysis, garment=garment)
+    parts, ends = garment_parts(analysis=analysis, garment=garment)
     skirt = garment.region == LOWER and is_skirt(_points(garment.keypoints))
     allowed = garment_silhouette(analysis, flare=skirt or garment.region == FULL)
     image = _bled(np.asarray(garment.image.convert("RGB")), garment.mask)
-    garment_rgb, warped, sleeves = warp_garment(image=image, parts=parts, size=(width, height))
+    garment_rgb, warped = warp_garment(image=image, parts=parts, size=(width, height))
     warped *= allowed
-    outline, panel = fitted_outline(analysis, warped, sleeves * allowed, allowed, garment.region, skirt=skirt)
+    outline, panel = fitted_outline(analysis, ends, allowed, garment.region, skirt=skirt)
     garment_alpha = kept_garment(warped, outline, torso_length(analysis))
     garment_rgb, warped = _paneled(garment_rgb, warped, (image, garment.mask), parts[0][0], panel)
     garment_alpha[panel] = warped[panel]
@@ -208,8 +209,9 @@ def bounded(garment: GarmentInput) -> GarmentInput:
                    keypoints={name: (x * sx, y * sy) for name, (x, y) in garment.keypoints.items()})
 
 
-def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput) -> list[Part]:
-    """The pieces of the garment warped on their own, each with its (body, garment) point pairs."""
+def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput) -> tuple[list[Part], Ends]:
+    """The pieces of the garment warped on their own, each with its (body, garment) point pairs,
+    and where each piece ends on the body."""
     sides = _image_sides(analysis)
     keypoints = _points(garment.keypoints)
     if garment.region == LOWER:
@@ -218,14 +220,13 @@ def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput) -> list[Pa
 
 
 def warp_garment(*, image: np.ndarray, parts: list[Part],
-                 size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """The garment photo (uint8 RGB) and mask (float 0-1) bent onto the photo, part by part, each
-    later part (a sleeve) laid over the earlier ones, and the later parts' own mask (the sleeves).
-    Each part is only computed near its points. `image` is the garment photo bled (_bled)."""
+    later part (a sleeve) laid over the earlier ones. Each part is only computed near its points.
+    `image` is the garment photo bled (_bled)."""
     width, height = size
     rgb, alpha = np.zeros((height, width, 3), np.float32), np.zeros((height, width), np.float32)
     filled = np.zeros((height, width), bool)  # where some part has put colour, even at zero coverage
-    later = np.zeros((height, width), np.float32)
     for mask, pairs in parts:
         body, cloth = (np.array(points) for points in zip(*pairs))
         near, box = _near(body, width, height)
@@ -236,10 +237,8 @@ def warp_garment(*, image: np.ndarray, parts: list[Part],
         blended = rgb[box] + (part_rgb - rgb[box]) * part_alpha[..., None]
         rgb[box] = np.where(filled[box][..., None], blended, part_rgb)
         alpha[box] += (1 - alpha[box]) * part_alpha
-        if filled.any():
-            later[box] = np.maximum(later[box], part_alpha)
         filled[box] = True
-    return np.rint(rgb).astype(np.uint8), alpha, later
+    return np.rint(rgb).astype(np.uint8), alpha
 
 
 def _near(points: np.ndarray, width: int, height: int) -> tuple[np.ndarray, tuple[slice, slice]]:

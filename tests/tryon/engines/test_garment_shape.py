@@ -1,0 +1,54 @@
+"""The garment's shape on the body: lengths from the garment's own proportions (shorts end above
+the knee, a knee-length dress near the knees), on the drawn figure of test_warp_engine.py. The
+figure's hips are at y 220, its knees at y 300, its ankles at y 380."""
+
+import numpy as np
+
+from tests.tryon.engines.test_warp_engine import _analysis, _figure
+from tests.tryon.engines.test_warp_parts import _drawn
+from tryon.engines.warp import garment_fit
+
+KNEE_Y = 300
+# Shorts: waist 80 px wide, crotch 50 px down, inseam 30 px (a short leg for its waist).
+SHORTS = [(60, 20), (140, 20), (150, 100), (108, 100), (100, 70), (92, 100), (50, 100)]
+# Full-length trousers with a low-cut crotch: a short inseam, but an outseam over twice the waist.
+LOW_CROTCH_TROUSERS = [(60, 20), (140, 20), (150, 200), (108, 200), (100, 150), (92, 200), (50, 200)]
+# A sleeveless dress twice as long (shoulders to hem) as its shoulders are wide: it ends near the knees.
+KNEE_DRESS = [(70, 20), (90, 20), (100, 28), (110, 20), (130, 20), (128, 60), (145, 140), (55, 140), (72, 60)]
+# The same length, hanging straight down from the waist: a pencil dress.
+PENCIL_DRESS = [(70, 20), (90, 20), (100, 28), (110, 20), (130, 20), (128, 60), (130, 140), (70, 140), (72, 60)]
+SPINE_X, HIP_HALF = 150, 42  # the figure's spine column, and the half-width of its hips
+
+
+def _covered(garment) -> np.ndarray:
+    image, masks = _figure()
+    return garment_fit(photo=image, analysis=_analysis(masks), garment=garment).garment_alpha > 0.5
+
+
+def _leg_rows(covered: np.ndarray, top: int, bottom: int) -> np.ndarray:
+    """Whether each row from `top` to `bottom` holds the garment on the figure's legs."""
+    return covered[top:bottom, 110:190].any(axis=1)
+
+
+def test_shorts_end_above_the_knee_however_far_the_spline_stretches_them():
+    covered = _covered(_drawn(SHORTS, region="lower"))
+    assert _leg_rows(covered, 225, 260).all()  # the thighs
+    assert not _leg_rows(covered, KNEE_Y, 380).any()
+
+
+def test_full_length_trousers_reach_the_ankles_whatever_their_inseam():
+    covered = _covered(_drawn(LOW_CROTCH_TROUSERS, region="lower"))
+    assert _leg_rows(covered, 225, 370).all()
+
+
+def test_a_knee_length_dress_ends_near_the_knees():
+    covered = _covered(_drawn(KNEE_DRESS, region="full"))
+    assert _leg_rows(covered, 225, KNEE_Y - 20).all()
+    assert not _leg_rows(covered, KNEE_Y + 25, 380).any()
+
+
+def test_a_pencil_dress_hangs_straight_from_the_hips_not_as_wide_as_the_shoulders():
+    pencil, flared = _covered(_drawn(PENCIL_DRESS, region="full")), _covered(_drawn(KNEE_DRESS, region="full"))
+    columns = np.flatnonzero(pencil[KNEE_Y - 10])
+    assert np.abs(columns - SPINE_X).max() < 1.35 * HIP_HALF
+    assert flared[KNEE_Y - 10].sum() > pencil[KNEE_Y - 10].sum()
