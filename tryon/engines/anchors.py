@@ -38,7 +38,10 @@ class Ends:
 SHOULDER_OUT, SHOULDER_UP = 0.12, 0.04
 NECK_UP = 0.2  # the highest a collar may reach above the shoulder joints
 ARMPIT_DOWN, ARMPIT_HALF_WIDTH = 0.42, 0.42  # the torso's side where the arm leaves it
-MIN_SLEEVE = 0.1  # a cuff nearer its shoulder than this (share of the shoulder width) is no sleeve
+# A sleeve whose cuff and key point both lie nearer its shoulder than this (share of the shoulder
+# width) is none. Either may be the far one: a short sleeve barely clear of a tee's body has its
+# farthest reach (the cuff found) up by the shoulder, and its key point down at the sleeve's hem.
+MIN_SLEEVE = 0.1
 HIP_HALF_WIDTH = 0.85  # the body's half width at the hips, as a share of the hip-landmark distance
 TOP_LOOSENESS, DRESS_FLARE = 1.15, 2.5  # how much wider than the body a hem may be
 # Fractions of the torso length (shoulder to hip midpoints).
@@ -81,7 +84,8 @@ def upper_parts(sides: Sides, kp: dict[str, np.ndarray], mask: np.ndarray, perso
         joint = [(tops[side], kp[f"{side}_shoulder"]), (armpit, notches[side])]
         pairs += joint
         end = cuff(mask, kp, notches, side)
-        if norm(end - kp[f"{side}_shoulder"]) > MIN_SLEEVE * garment_width:
+        reach = max(norm(point - kp[f"{side}_shoulder"]) for point in (end, kp.get(f"{side}_sleeve", end)))
+        if reach > MIN_SLEEVE * garment_width:
             ribbon = _sleeve_pairs(sides[side], joint, end, (mask, person), scale, _torso_length(sides))
             sleeves.append((sleeve_mask(mask, kp, notches, side, end), joint + ribbon))
             ends.limbs.append(ribbon[0][0])

@@ -1,12 +1,19 @@
 """The garment's shape on the body: lengths from the garment's own proportions (shorts end above
-the knee, a knee-length dress near the knees), on the drawn figure of test_warp_engine.py. The
-figure's hips are at y 220, its knees at y 300, its ankles at y 380."""
+the knee, a knee-length dress near the knees), and short sleeves found, on the drawn figure of
+test_warp_engine.py. The figure's hips are at y 220, its knees at y 300, its ankles at y 380."""
 
 import numpy as np
+import pytest
+from PIL import Image
 
+from bench.product_shots import BACKDROPS, CHECKED, TRAIN, cutout, shot
+from tests.tryon.engines.test_keypoints import FLARED_TEE, drawn
 from tests.tryon.engines.test_warp_engine import _analysis, _figure
 from tests.tryon.engines.test_warp_parts import _drawn
-from tryon.engines.warp import garment_fit
+from tryon.engines.base import GarmentInput
+from tryon.engines.keypoints import garment_keypoints
+from tryon.engines.warp import garment_fit, garment_parts
+from vision.garment import garment_cutout
 
 KNEE_Y = 300
 # Shorts: waist 80 px wide, crotch 50 px down, inseam 30 px (a short leg for its waist).
@@ -18,6 +25,7 @@ KNEE_DRESS = [(70, 20), (90, 20), (100, 28), (110, 20), (130, 20), (128, 60), (1
 # The same length, hanging straight down from the waist: a pencil dress.
 PENCIL_DRESS = [(70, 20), (90, 20), (100, 28), (110, 20), (130, 20), (128, 60), (130, 140), (70, 140), (72, 60)]
 SPINE_X, HIP_HALF = 150, 42  # the figure's spine column, and the half-width of its hips
+UPPER_ARMS = [(101, 125), (199, 125)]  # a little below each shoulder joint, on the arm's bones
 
 
 def _covered(garment) -> np.ndarray:
@@ -52,3 +60,27 @@ def test_a_pencil_dress_hangs_straight_from_the_hips_not_as_wide_as_the_shoulder
     columns = np.flatnonzero(pencil[KNEE_Y - 10])
     assert np.abs(columns - SPINE_X).max() < 1.35 * HIP_HALF
     assert flared[KNEE_Y - 10].sum() > pencil[KNEE_Y - 10].sum()
+
+
+def test_short_sleeves_barely_clear_of_the_body_cover_both_upper_arms():
+    mask = drawn(*FLARED_TEE)
+    image = np.full((*mask.shape, 3), 245, np.uint8)
+    image[mask] = (215, 30, 35)
+    tee = GarmentInput(image=Image.fromarray(image), mask=mask, region="upper",
+                       keypoints=garment_keypoints(mask, "upper"))
+    covered = _covered(tee)
+    for x, y in UPPER_ARMS:
+        assert covered[y - 3:y + 4, x - 3:x + 4].all(), (x, y)
+
+
+@pytest.mark.skipif(not TRAIN.is_dir(), reason=f"no shared data at {TRAIN}")
+def test_a_product_shot_tee_with_barely_clear_sleeves_gets_both_sleeves_on_the_body():
+    """The made product shot of the grey tee: its sleeves are key points well out on their hems,
+    while their farthest reach lies up by the shoulders (a short sleeve laid flat)."""
+    name = next(name for name, words in CHECKED if words == "grey tee, logo")
+    photo, _ = shot(*cutout(name), BACKDROPS["light-grey"], False)
+    cut = garment_cutout(photo, region="upper")
+    tee = GarmentInput(image=photo, mask=cut.mask, region="upper", keypoints=garment_keypoints(cut.mask, "upper"))
+    image, masks = _figure()
+    parts, ends = garment_parts(analysis=_analysis(masks), garment=tee)
+    assert len(parts) == 3 and len(ends.limbs) == 2  # the body, then each sleeve
