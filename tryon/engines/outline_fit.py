@@ -7,7 +7,7 @@ drawn from the body instead, part by part, to the lengths the garment's own prop
 this body (anchors.Ends), never to where the spline stretched it:
 - a top: the torso (just above the shoulders to its hem along the spine, at least to the hips),
   leaving out the arms beside it, and each arm from the shoulder to where its sleeve ends along
-  the arm's bones (none for a sleeveless top);
+  the arm's bones, or its warped texture where that falls short (none for a sleeveless top);
 - trousers and shorts: the hips, then each leg from the hip to where its leg ends;
 - skirts and dresses: the torso down to the hips for a dress, then from the waist down to the
   hem, widening from the hips to the hem's width (between the legs too).
@@ -36,17 +36,22 @@ NECK_ROOM = 0.14  # the torso starts this far above the shoulder joints (the gar
 WAIST_RISE, CROTCH_DROP = 0.2, 0.15
 KEEP_NEAR = 0.04  # warped garment pixels this near the outline are kept (collars, flared hems)
 LIMB_NEAR = 0.5  # a piece's end this far (share of the torso length) from a limb's bones is not on that limb
+MIN_PIECE = 0.02  # a warped sleeve with fewer pixels than this share of its arm's band tells nothing of its length
+SAMPLE_STEP = 3  # px between the band pixels a warped sleeve's length is read on
+REACH_PERCENTILE = 97  # a warped sleeve's length: how far along the arm nearly all its pixels reach
 HIP_HALF = 0.85  # the body's half width at the hips, as a share of the hip-landmark distance
 SKIRT_FLARE = 1.8  # a skirt's hem is at most this many times as wide as the hips
 MIN_TOP = 1.05  # a top reaches at least this far down the torso: the hips, as the old top did
 
 
-def fitted_outline(analysis: PersonAnalysis, ends: Ends, allowed: np.ndarray, region: str, *,
+def fitted_outline(analysis: PersonAnalysis, ends: Ends, sleeves: np.ndarray, allowed: np.ndarray, region: str, *,
                    skirt: bool) -> tuple[np.ndarray, np.ndarray]:
     """Bool H x W twice, inside `allowed`: the garment's outline on this body, and its panel: the
     torso of a top, the skirt, or both for a dress, over which the garment's body is stretched row
     by row (warp.py); the rest of the outline (sleeves, trouser legs) takes the warped garment.
-    Each piece runs to its end in `ends`; a limb with no end there gets no piece."""
+    Each piece runs to its end in `ends`; a limb with no end there gets no piece. A sleeve stops
+    short of it where its warped texture (`sleeves`, float H x W) does: beyond, the outline would
+    only hold a smear of the garment's colours."""
     points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
     shape, panel = np.zeros(allowed.shape, bool), np.zeros(allowed.shape, bool)
     if region == LOWER and not skirt:
@@ -56,7 +61,7 @@ def fitted_outline(analysis: PersonAnalysis, ends: Ends, allowed: np.ndarray, re
         panel |= _skirt(points, ends, allowed)
     if region != LOWER:
         arm_zones = _zones(points, allowed.shape, SHOULDERS, ARM_ZONE) & ~_core(points, allowed.shape)
-        shape |= _limbs(points, allowed.shape, ends.limbs, (SHOULDERS, ELBOWS, WRISTS), ARM_ZONE)
+        shape |= _limbs(points, allowed.shape, ends.limbs, (SHOULDERS, ELBOWS, WRISTS), ARM_ZONE, sleeves > 0.5)
         panel |= _torso(points, allowed.shape, None if region == FULL else ends.hem) & ~arm_zones
     return (shape | panel) & allowed, panel & allowed
 
@@ -154,9 +159,11 @@ def _zones(points: np.ndarray, shape: tuple[int, int], roots: tuple[int, int], h
     return canvas > 0
 
 
-def _limbs(points: np.ndarray, shape: tuple[int, int], ends: list[np.ndarray], chain, half: float) -> np.ndarray:
+def _limbs(points: np.ndarray, shape: tuple[int, int], ends: list[np.ndarray], chain, half: float,
+           warped: np.ndarray | None = None) -> np.ndarray:
     """For each limb of `chain` (shoulder, elbow, wrist or hip, knee, ankle): its band from the root
-    joint to the nearest of `ends` along its bones, when one lies within LIMB_NEAR of them."""
+    joint to the nearest of `ends` along its bones, when one lies within LIMB_NEAR of them, or to
+    where the `warped` piece on it ends when that is nearer."""
     unit, canvas = _unit(points), np.zeros(shape, np.uint8)
     thickness = max(1, round(2 * half * unit))
     for side in range(2 if ends else 0):
@@ -164,10 +171,28 @@ def _limbs(points: np.ndarray, shape: tuple[int, int], ends: list[np.ndarray], c
         arcs, distances = _arc(np.array(ends, dtype=np.float64), joints)
         if distances.min() > LIMB_NEAR * unit:
             continue
+        reach = float(arcs[np.argmin(distances)])
+        if warped is not None:
+            reach = min(reach, _warped_reach(warped, joints, thickness))
         # A thick line's round cap reaches half its thickness past its end.
-        end = _cut(joints, max(float(arcs[np.argmin(distances)]) - thickness / 2, 1.0))
+        end = _cut(joints, max(reach - thickness / 2, 1.0))
         cv2.polylines(canvas, [end.round().astype(np.int32)], False, 1, thickness=thickness)
     return canvas > 0
+
+
+def _warped_reach(warped: np.ndarray, joints: np.ndarray, thickness: int) -> float:
+    """How far along the limb `joints` the `warped` piece in its band reaches (read on every
+    SAMPLE_STEP-th pixel of the band: a percentile needs no more); infinite when the band holds
+    too little of it to tell."""
+    zone = np.zeros(warped.shape, np.uint8)
+    cv2.polylines(zone, [joints.round().astype(np.int32)], False, 1, thickness=thickness)
+    ys, xs = np.nonzero(zone[::SAMPLE_STEP, ::SAMPLE_STEP])
+    ys, xs = ys * SAMPLE_STEP, xs * SAMPLE_STEP
+    on = warped[ys, xs]
+    if on.sum() < MIN_PIECE * len(xs):
+        return np.inf
+    arcs, _ = _arc(np.stack([xs[on], ys[on]], axis=1).astype(np.float64), joints)
+    return float(np.percentile(arcs, REACH_PERCENTILE))
 
 
 def _cut(joints: np.ndarray, reach: float) -> np.ndarray:

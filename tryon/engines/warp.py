@@ -76,9 +76,9 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     skirt = garment.region == LOWER and is_skirt(_points(garment.keypoints))
     allowed = garment_silhouette(analysis, flare=skirt or garment.region == FULL)
     image = _bled(np.asarray(garment.image.convert("RGB")), garment.mask)
-    garment_rgb, warped = warp_garment(image=image, parts=parts, size=(width, height))
+    garment_rgb, warped, sleeves = warp_garment(image=image, parts=parts, size=(width, height))
     warped *= allowed
-    outline, panel = fitted_outline(analysis, ends, allowed, garment.region, skirt=skirt)
+    outline, panel = fitted_outline(analysis, ends, sleeves * allowed, allowed, garment.region, skirt=skirt)
     garment_alpha = kept_garment(warped, outline, torso_length(analysis))
     garment_rgb, warped = _paneled(garment_rgb, warped, (image, garment.mask), parts[0][0], panel)
     garment_alpha[panel] = warped[panel]
@@ -220,13 +220,14 @@ def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput) -> tuple[l
 
 
 def warp_garment(*, image: np.ndarray, parts: list[Part],
-                 size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+                 size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The garment photo (uint8 RGB) and mask (float 0-1) bent onto the photo, part by part, each
-    later part (a sleeve) laid over the earlier ones. Each part is only computed near its points.
-    `image` is the garment photo bled (_bled)."""
+    later part (a sleeve) laid over the earlier ones, and the later parts' own mask (the sleeves).
+    Each part is only computed near its points. `image` is the garment photo bled (_bled)."""
     width, height = size
     rgb, alpha = np.zeros((height, width, 3), np.float32), np.zeros((height, width), np.float32)
     filled = np.zeros((height, width), bool)  # where some part has put colour, even at zero coverage
+    later = np.zeros((height, width), np.float32)
     for mask, pairs in parts:
         body, cloth = (np.array(points) for points in zip(*pairs))
         near, box = _near(body, width, height)
@@ -237,8 +238,10 @@ def warp_garment(*, image: np.ndarray, parts: list[Part],
         blended = rgb[box] + (part_rgb - rgb[box]) * part_alpha[..., None]
         rgb[box] = np.where(filled[box][..., None], blended, part_rgb)
         alpha[box] += (1 - alpha[box]) * part_alpha
+        if filled.any():
+            later[box] = np.maximum(later[box], part_alpha)
         filled[box] = True
-    return np.rint(rgb).astype(np.uint8), alpha
+    return np.rint(rgb).astype(np.uint8), alpha, later
 
 
 def _near(points: np.ndarray, width: int, height: int) -> tuple[np.ndarray, tuple[slice, slice]]:

@@ -2,16 +2,19 @@
 the knee, a knee-length dress near the knees), and short sleeves found, on the drawn figure of
 test_warp_engine.py. The figure's hips are at y 220, its knees at y 300, its ankles at y 380."""
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
 from bench.product_shots import BACKDROPS, CHECKED, TRAIN, cutout, shot
 from tests.tryon.engines.test_keypoints import FLARED_TEE, drawn
-from tests.tryon.engines.test_warp_engine import _analysis, _figure
+from tests.tryon.engines.test_warp_engine import JOINTS, _analysis, _figure
 from tests.tryon.engines.test_warp_parts import _drawn
+from tryon.engines.anchors import Ends
 from tryon.engines.base import GarmentInput
 from tryon.engines.keypoints import garment_keypoints
+from tryon.engines.outline_fit import fitted_outline
 from tryon.engines.warp import garment_fit, garment_parts
 from vision.garment import garment_cutout
 
@@ -84,3 +87,20 @@ def test_a_product_shot_tee_with_barely_clear_sleeves_gets_both_sleeves_on_the_b
     image, masks = _figure()
     parts, ends = garment_parts(analysis=_analysis(masks), garment=tee)
     assert len(parts) == 3 and len(ends.limbs) == 2  # the body, then each sleeve
+
+
+def test_a_sleeve_outline_stops_where_its_warped_texture_does():
+    """The garment's proportions put the cuff at the wrist, but the spline laid the sleeve's
+    texture only down to the elbow: past it the outline would hold a smear, so it stops there."""
+    image, masks = _figure()
+    analysis = _analysis(masks)
+    shoulder, elbow, wrist = (np.array(JOINTS[index], float) for index in (11, 13, 15))
+    warped = np.zeros(masks["person"].shape, np.float32)
+    cv2.line(warped, tuple(shoulder.astype(int)), tuple(elbow.astype(int)), 1.0, 20)
+    allowed = np.ones(warped.shape, bool)
+    outline, _ = fitted_outline(analysis, Ends(limbs=[wrist]), warped, allowed, "upper", skirt=False)
+    forearm = ((elbow + wrist) / 2).astype(int)
+    upper_arm = ((shoulder + elbow) / 2).astype(int)
+    assert outline[upper_arm[1], upper_arm[0]] and not outline[forearm[1], forearm[0]]
+    bare, _ = fitted_outline(analysis, Ends(limbs=[wrist]), np.zeros_like(warped), allowed, "upper", skirt=False)
+    assert bare[forearm[1], forearm[0]]  # no texture to tell: the garment's own length
