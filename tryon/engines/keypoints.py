@@ -263,7 +263,7 @@ def _armpit(piece: np.ndarray, edge: int, step: int, rows: tuple[float, float], 
 
 def _reaching_above(mask: np.ndarray, row: float) -> np.ndarray:
     """The pieces of `mask` with a pixel above `row`."""
-    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=4)
+    _, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=4)
     above = np.unique(labels[:max(0, int(row))])
     return np.isin(labels, above[above > 0])
 
