@@ -32,6 +32,9 @@ class Ends:
     px): the outline is drawn to these, never to where the spline stretched the garment."""
     hem: np.ndarray | None = None  # the centre of a top's, dress's or skirt's hem
     hem_half: float = 0.0  # the hem's half-width
+    # How far above its centre the hem lies at HEM_SAMPLES points evenly across it, left corner to
+    # right corner: a skirt's hem curves as the garment's own does, not straight across.
+    hem_rise: np.ndarray = field(default_factory=lambda: np.zeros(HEM_SAMPLES))
     limbs: list[np.ndarray] = field(default_factory=list)  # the end of each sleeve or trouser leg found
 
 # Fractions of the shoulder-landmark distance.
@@ -60,6 +63,7 @@ LEG_FLARE = 0.75  # a trouser leg is at most this share of half the waist wide (
 ARM_HALF, LEG_HALF = 0.12, 0.2  # the widest an arm or leg is taken to be (half, share of the torso length)
 LIMB_REACH = 1.04  # a sleeve, leg or dress may run a little past the wrist or ankle landmark
 SHORTEST_SLEEVE = 0.3  # share of the torso length: a sleeve reaches at least this far down the arm
+HEM_SAMPLES = 17  # points across a hem where its curve is read
 SLEEVE_SECTIONS = (0.5, 0.9)  # where along a sleeve its width is laid across the arm
 LEG_SECTIONS = (0.2, 0.55, 0.9)  # the same along a trouser leg, below the crotch
 
@@ -92,6 +96,8 @@ def upper_parts(sides: Sides, kp: dict[str, np.ndarray], mask: np.ndarray, perso
     hem = _top_hem(sides, kp, tops, scale, dress=dress)
     pairs += hem
     ends.hem, ends.hem_half = _hem_centre(hem)
+    if dress:
+        ends.hem_rise = _hem_rise(mask, kp["left_hem"], kp["right_hem"], scale)
     body = mask & ~np.any([sleeve for sleeve, _ in sleeves], axis=0) if sleeves else mask
     return [(body, pairs)] + sleeves, ends
 
@@ -142,7 +148,8 @@ def lower_parts(sides: Sides, kp: dict[str, np.ndarray], mask: np.ndarray,
         hem = _hem_pairs(axis, middle, (kp["left_leg"], kp["right_leg"], kp["crotch"]), scale * FLAT_LAY,
                          length=(0.0, _length(axis) * LIMB_REACH), half=tuple(np.multiply(SKIRT_HALF_WIDTH, hips)),
                          across=across)
-        return [(mask, pairs + hem)], Ends(*_hem_centre(hem))
+        rise = _hem_rise(mask, kp["left_leg"], kp["right_leg"], scale * FLAT_LAY)
+        return [(mask, pairs + hem)], Ends(*_hem_centre(hem), hem_rise=rise)
     thigh = (norm(left["knee"] - left["hip"]) + norm(right["knee"] - right["hip"])) / 2
     pairs.append(((left["hip"] + right["hip"]) / 2 + down * CROTCH_DOWN * thigh, kp["crotch"]))
     ends = Ends()
@@ -216,6 +223,16 @@ def _hem_centre(hem: list[Pair]) -> tuple[np.ndarray, float]:
     """The body centre and half-width of a hem laid by _hem_pairs (its two corners come first)."""
     (left, _), (right, _) = hem[:2]
     return (left + right) / 2, norm(right - left) / 2
+
+
+def _hem_rise(mask: np.ndarray, left: np.ndarray, right: np.ndarray, scale: float) -> np.ndarray:
+    """How far (body px, at `scale`) the garment's lowest pixel lies above the one at the middle
+    column, in HEM_SAMPLES columns evenly from its hem's `left` to its `right` corner; a column
+    lower than the middle counts as level with it (a skirt's hem only rises from its centre)."""
+    columns = np.linspace(left[0], right[0], HEM_SAMPLES).round().astype(int).clip(0, mask.shape[1] - 1)
+    held = mask[:, columns]
+    bottoms = np.where(held.any(axis=0), mask.shape[0] - 1 - held[::-1].argmax(axis=0), 0)
+    return np.clip(bottoms[HEM_SAMPLES // 2] - bottoms, 0, None) * scale
 
 
 def _torso_length(sides: Sides) -> float:

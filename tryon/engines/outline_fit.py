@@ -133,8 +133,8 @@ def _hips(points: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 def _skirt(points: np.ndarray, ends: Ends, allowed: np.ndarray) -> np.ndarray:
-    """From the waist down to the hem along the spine: a flared trapezoid from the hips' width to
-    the hem's (at most SKIRT_FLARE times the hips')."""
+    """From the waist down to the hem along the spine: flared from the hips' width to the hem's (at
+    most SKIRT_FLARE times the hips'), its hem curving up towards the sides as the garment's does."""
     unit, down = _unit(points), _down(points)
     across = np.array([-down[1], down[0]])
     middle = points[list(HIPS)].mean(axis=0)
@@ -146,7 +146,9 @@ def _skirt(points: np.ndarray, ends: Ends, allowed: np.ndarray) -> np.ndarray:
     waist = HIP_HALF * float(np.linalg.norm(points[HIPS[0]] - points[HIPS[1]]))
     hem = float(np.clip(ends.hem_half, waist, SKIRT_FLARE * waist))
     share = np.clip(depth / max(reach, 1.0), 0, 1)
-    return (depth >= 0) & (depth <= reach) & (np.abs(side) <= waist + (hem - waist) * share) & allowed
+    across_hem = np.linspace(-1, 1, len(ends.hem_rise))
+    rise = np.interp(np.clip(side / hem, -1, 1), across_hem, ends.hem_rise)
+    return (depth >= 0) & (depth <= reach - rise) & (np.abs(side) <= waist + (hem - waist) * share) & allowed
 
 
 def _zones(points: np.ndarray, shape: tuple[int, int], roots: tuple[int, int], half: float) -> np.ndarray:

@@ -1,6 +1,7 @@
 """The garment's shape on the body: lengths from the garment's own proportions (shorts end above
-the knee, a knee-length dress near the knees), and short sleeves found, on the drawn figure of
-test_warp_engine.py. The figure's hips are at y 220, its knees at y 300, its ankles at y 380."""
+the knee, a knee-length dress near the knees), a skirt's hem curved as its own, and short sleeves
+found, on the drawn figure of test_warp_engine.py. The figure's hips are at y 220, its knees at
+y 300, its ankles at y 380."""
 
 import cv2
 import numpy as np
@@ -28,6 +29,9 @@ KNEE_DRESS = [(70, 20), (90, 20), (100, 28), (110, 20), (130, 20), (128, 60), (1
 # The same length, hanging straight down from the waist: a pencil dress.
 PENCIL_DRESS = [(70, 20), (90, 20), (100, 28), (110, 20), (130, 20), (128, 60), (130, 140), (70, 140), (72, 60)]
 SPINE_X, HIP_HALF = 150, 42  # the figure's spine column, and the half-width of its hips
+# A flared skirt with a straight hem, and the same with its hem curving up to its sides.
+STRAIGHT_SKIRT = [(70, 40), (130, 40), (155, 150), (45, 150)]
+CURVED_SKIRT = [(70, 40), (130, 40), (155, 125), (130, 142), (100, 150), (70, 142), (45, 125)]
 UPPER_ARMS = [(101, 125), (199, 125)]  # a little below each shoulder joint, on the arm's bones
 
 
@@ -104,3 +108,17 @@ def test_a_sleeve_outline_stops_where_its_warped_texture_does():
     assert outline[upper_arm[1], upper_arm[0]] and not outline[forearm[1], forearm[0]]
     bare, _ = fitted_outline(analysis, Ends(limbs=[wrist]), np.zeros_like(warped), allowed, "upper", skirt=False)
     assert bare[forearm[1], forearm[0]]  # no texture to tell: the garment's own length
+
+
+def _hem_rows(covered: np.ndarray, columns) -> list[int]:
+    return [int(np.flatnonzero(covered[:, x])[-1]) for x in columns]
+
+
+def test_a_skirt_hem_curves_up_to_its_sides_as_the_garment_does():
+    curved = _covered(_drawn(CURVED_SKIRT, region="lower"))
+    straight = _covered(_drawn(STRAIGHT_SKIRT, region="lower"))
+    columns = (SPINE_X - 45, SPINE_X, SPINE_X + 45)  # near either side of the hem, and its middle
+    left, middle, right = _hem_rows(curved, columns)
+    assert middle - left >= 6 and middle - right >= 6
+    left, middle, right = _hem_rows(straight, columns)
+    assert abs(middle - left) <= 3 and abs(middle - right) <= 3
