@@ -15,9 +15,14 @@ Names per region, in mask pixels (x, y); "left" is the image's left:
   left_hem, right_hem
 `garment_landmarks` adds whether a top is sleeveless and packs them as JSON for the catalog.
 
-The "body" of a top or dress is the column span of its torso, measured on rows where sleeves
-rarely reach (low on a top, the bodice of a dress); whatever sticks out of that span on the sides
-of a top is sleeve. A sleeveless top's sleeve points are its shoulders.
+The "body" of a top or dress is the column span of its torso: between its armpits, the deepest
+notches of its outline on either side (where a sleeve leaves the body, or a sleeveless top's
+armhole bottoms out; where a sleeve hanging down beside the body ends above its hem), or, with
+no notch, as measured on rows where sleeves rarely reach (low on a top, the bodice of a dress).
+Whatever sticks out of that span on the sides of a top, above its armpit, is sleeve: a short
+sleeve that barely clears the body of a tee laid flat is found so, where the rows below it (a
+hem laid wider than the chest) would swallow it. A sleeveless top's sleeve points are its
+shoulders.
 """
 
 import cv2
@@ -40,6 +45,14 @@ WIDE_ROW = 0.5  # share of the median row's width a row needs to be a waistband 
 SLEEVE_OPEN = 0.1  # slivers of torso thinner than this share of the body's width are not sleeve
 WAIST_ROWS = (0.2, 0.55)  # where a dress's waist is looked for, shares of shoulders-to-hem
 OPEN_SHARE = 0.02  # opening kernel, as a share of the garment's shorter side
+# An armpit: a notch of the outline at least NOTCH_DEPTH of the garment's width deep (shallower
+# ones are a ragged cut-out edge), at least NOTCH_OFF_AXIS of the width out from its axis (the
+# neckline's and a front opening's notches are not), within NOTCH_ROWS of its height (shares from
+# the top): below a hood's or collar's notches on a top, and above a dress's waist.
+NOTCH_DEPTH = 0.03
+NOTCH_OFF_AXIS = 0.2
+NOTCH_ROWS = {UPPER: (0.2, 0.98), FULL: (0.05, 0.3)}
+NOTCH_SMOOTH = 2.0  # px: the outline is simplified this much before its notches are read
 
 UP_LEFT, UP_RIGHT, DOWN_LEFT, DOWN_RIGHT = (-1, -1), (1, -1), (-1, 1), (1, 1)
 
@@ -97,20 +110,49 @@ def _centre(piece: np.ndarray) -> float:
 
 
 def _body_span(piece: np.ndarray, region: str) -> tuple[int, int]:
-    """The torso's columns: on the rows BODY_ROWS[region], the median edges of each row's run
-    through the centre, where sleeves lying apart from the torso are not. A sleeve touching the
-    torso widens one side only, so the body is taken as symmetric, as wide as its narrower side."""
+    """The torso's columns: between the armpit notches (_armpit_notches; one side's mirrored when
+    the other has none), or else on the rows BODY_ROWS[region], the median edges of each row's
+    run through the centre, where sleeves lying apart from the torso are not. A sleeve touching
+    the torso widens one side only, so the body is taken as symmetric, as wide as its narrower side."""
     rows = _rows(piece)
     top, height = rows[0], rows[-1] - rows[0] + 1
     shoulders = _rows(_below_hanger(piece))[0]
     centre = _centre_line(piece, shoulders, shoulders + int(SHOULDER_ROWS * height))
-    low, high = (top + int(share * height) for share in BODY_ROWS[region])
-    runs = [_run_through(np.flatnonzero(piece[row]), centre) for row in range(low, high + 1) if piece[row].any()]
-    left, right = (float(np.median(edges)) for edges in zip(*runs))
+    notches = _armpit_notches(piece, region, centre)
+    if notches["left"] is not None or notches["right"] is not None:
+        reach = [abs(notch[0] - centre) for notch in notches.values() if notch is not None]
+        left, right = centre - min(reach), centre + min(reach)
+    else:
+        low, high = (top + int(share * height) for share in BODY_ROWS[region])
+        runs = [_run_through(np.flatnonzero(piece[row]), centre) for row in range(low, high + 1) if piece[row].any()]
+        left, right = (float(np.median(edges)) for edges in zip(*runs))
     half = min(centre - left, right - centre)
     if half <= 0:  # the axis misses the torso (a garment laid askew): keep the measured edges
         return round(left), round(right)
     return max(0, round(centre - half)), min(piece.shape[1] - 1, round(centre + half))
+
+
+def _armpit_notches(piece: np.ndarray, region: str, centre: float) -> dict[str, Point | None]:
+    """On each side of the axis at column `centre`, the deepest notch of the outline that can be an
+    armpit (NOTCH_DEPTH, NOTCH_OFF_AXIS, NOTCH_ROWS), or None."""
+    contours, _ = cv2.findContours(piece.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    outline = cv2.approxPolyDP(max(contours, key=cv2.contourArea), NOTCH_SMOOTH, closed=True)
+    _, top, width, height = cv2.boundingRect(outline)
+    try:
+        defects = cv2.convexityDefects(outline, cv2.convexHull(outline, returnPoints=False))
+    except cv2.error:  # a self-touching outline has no monotonous hull
+        defects = None
+    found = {"left": None, "right": None}
+    depths = {"left": 0.0, "right": 0.0}
+    low, high = (top + share * height for share in NOTCH_ROWS[region])
+    for _, _, far, depth in ([] if defects is None else defects[:, 0]):
+        x, y = (float(v) for v in outline[far, 0])
+        side = "left" if x < centre else "right"
+        depth = depth / 256  # fixed point, 8 fractional bits
+        if (depth >= max(NOTCH_DEPTH * width, depths[side]) and abs(x - centre) >= NOTCH_OFF_AXIS * width
+                and low <= y <= high):
+            found[side], depths[side] = (x, y), depth
+    return found
 
 
 def _centre_line(piece: np.ndarray, first: int, last: int) -> float:
@@ -181,29 +223,49 @@ def _top_points(piece: np.ndarray) -> dict[str, Point]:
     points, body = _upper_body(piece, UPPER)
     points["left_hem"] = _extreme(piece, DOWN_LEFT, body)
     points["right_hem"] = _extreme(piece, DOWN_RIGHT, body)
-    left_side, right_side = np.zeros_like(piece), np.zeros_like(piece)
-    left_side[:, :body.start], right_side[:, body.stop:] = piece[:, :body.start], piece[:, body.stop:]
+    notches = _armpit_notches(piece, UPPER, points["neck"][0])
     area, sliver = int(piece.sum()), max(3, round(SLEEVE_OPEN * (body.stop - body.start)) | 1)
-    points["left_sleeve"] = _cuff(left_side, points["left_shoulder"], area, sliver)
-    points["right_sleeve"] = _cuff(right_side, points["right_shoulder"], area, sliver)
     hem_y = min(points["left_hem"][1], points["right_hem"][1])
+    # Beyond its armpit notch's column, a sleeve reaches above the notch (a short sleeve ends there;
+    # a long one hanging down beside the body runs on below it, apart from the body): garment there
+    # lying all below the notch is the body's hem, laid out wider than its chest.
     for side, edge, step in (("left", body.start, -1), ("right", body.stop - 1, 1)):
-        points[f"{side}_armpit"] = _armpit(piece, edge, step, points[f"{side}_shoulder"][1], hem_y, sliver)
+        notch = notches[side]
+        outer = edge if notch is None else round(notch[0])
+        outside = np.zeros_like(piece)
+        columns = slice(0, outer) if step < 0 else slice(outer + 1, None)
+        outside[:, columns] = piece[:, columns]
+        if notch is not None:
+            outside = _reaching_above(outside, notch[1])
+        points[f"{side}_sleeve"] = _cuff(outside, points[f"{side}_shoulder"], area, sliver)
+        points[f"{side}_armpit"] = _armpit(piece, edge, step, (points[f"{side}_shoulder"][1], hem_y), sliver, notch)
     return points
 
 
-def _armpit(piece: np.ndarray, edge: int, step: int, top: float, bottom: float, sliver: int) -> Point:
-    """Where the sleeve leaves the body's side: the lowest row (shoulder to hem) whose garment reaches
-    a sliver past the body's edge column outward and is joined to it there; a sleeveless top's is
-    the top of its side seam, the first row that reaches the edge column."""
+def _armpit(piece: np.ndarray, edge: int, step: int, rows: tuple[float, float], sliver: int,
+            notch: Point | None) -> Point:
+    """Where the sleeve leaves the body's side: the lowest row (shoulder to hem, or to the armpit
+    `notch` when there is one) whose garment reaches a sliver past the body's edge column outward
+    and is joined to it there. With none, a sleeveless top's: the armhole's notch, or the top of its
+    side seam, the first row that reaches the edge column."""
     outside = np.clip(edge + step * sliver, 0, piece.shape[1] - 1)
     lo, hi = (outside, edge) if step < 0 else (edge, outside)
-    rows = range(int(top), int(bottom))
-    joined = [row for row in rows if piece[row, lo:hi + 1].all()]
+    top, bottom = rows if notch is None else (rows[0], notch[1] + 1)
+    span = range(int(top), int(bottom))
+    joined = [row for row in span if piece[row, lo:hi + 1].all()]
     if joined:
         return float(edge), float(joined[-1])
-    reaching = [row for row in rows if piece[row, edge]]
+    if notch is not None:
+        return notch
+    reaching = [row for row in span if piece[row, edge]]
     return float(edge), float(reaching[0] if reaching else top)
+
+
+def _reaching_above(mask: np.ndarray, row: float) -> np.ndarray:
+    """The pieces of `mask` with a pixel above `row`."""
+    _, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=4)
+    above = np.unique(labels[:max(0, int(row))])
+    return np.isin(labels, above[above > 0])
 
 
 def _cuff(side: np.ndarray, shoulder: Point, garment_area: int, sliver: int) -> Point:

@@ -6,8 +6,9 @@ No model weights and no GPU, so it runs everywhere, in a fraction of a second. P
    the garment photo and its mask onto the photo; a top's sleeves are cut off and bent on their
    own, since one smooth spline cannot fold a sleeve spread on the floor down to a hanging arm.
 2. The spline only places texture: the garment's outline is drawn from the body (outline_fit.py:
-   torso, each arm, each leg, a skirt), its lengths read off the warped garment, all inside where
-   the garment may land (body.garment_silhouette: the person less the head, flaring for skirts).
+   torso, each arm, each leg, a skirt), to the lengths the garment's own proportions give on this
+   body (anchors.py), all inside where the garment may land (body.garment_silhouette: the person
+   less the head, flaring for skirts).
 3. The garment's body is stretched over the torso (and skirt) row by row, so the panel is the
    person's own outline with no slit or wing; the rest of the outline takes the warped sleeves and
    legs, and what the warp left bare in it takes the garment's nearest colours.
@@ -26,7 +27,7 @@ import numpy as np
 from PIL import Image
 from scipy.interpolate import RBFInterpolator
 
-from tryon.engines.anchors import Part, lower_parts, upper_parts
+from tryon.engines.anchors import Ends, Part, lower_parts, upper_parts
 from tryon.engines.base import GarmentInput, PersonAnalysis, Progress
 from tryon.engines.body import arm_limbs, arms_front_mask, garment_silhouette, region_mask, sleeve_zone
 from tryon.engines.compositing import Fit, composite
@@ -71,13 +72,13 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     masks compositing needs: what it replaces, what stays in front, bare skin, the body's core."""
     height, width = photo.shape[:2]
     analysis, garment = _fitted(analysis, (width, height)), bounded(garment)
-    parts = garment_parts(analysis=analysis, garment=garment)
+    parts, ends = garment_parts(analysis=analysis, garment=garment)
     skirt = garment.region == LOWER and is_skirt(_points(garment.keypoints))
     allowed = garment_silhouette(analysis, flare=skirt or garment.region == FULL)
     image = _bled(np.asarray(garment.image.convert("RGB")), garment.mask)
     garment_rgb, warped, sleeves = warp_garment(image=image, parts=parts, size=(width, height))
     warped *= allowed
-    outline, panel = fitted_outline(analysis, warped, sleeves * allowed, allowed, garment.region, skirt=skirt)
+    outline, panel = fitted_outline(analysis, ends, sleeves * allowed, allowed, garment.region, skirt=skirt)
     garment_alpha = kept_garment(warped, outline, torso_length(analysis))
     garment_rgb, warped = _paneled(garment_rgb, warped, (image, garment.mask), parts[0][0], panel)
     garment_alpha[panel] = warped[panel]
@@ -214,8 +215,9 @@ def bounded(garment: GarmentInput) -> GarmentInput:
                    keypoints={name: (x * sx, y * sy) for name, (x, y) in garment.keypoints.items()})
 
 
-def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput) -> list[Part]:
-    """The pieces of the garment warped on their own, each with its (body, garment) point pairs."""
+def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput) -> tuple[list[Part], Ends]:
+    """The pieces of the garment warped on their own, each with its (body, garment) point pairs,
+    and where each piece ends on the body."""
     sides = _image_sides(analysis)
     keypoints = _points(garment.keypoints)
     if garment.region == LOWER:

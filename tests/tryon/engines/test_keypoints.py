@@ -142,3 +142,40 @@ def test_catalog_photo_keypoints_are_ordered_inside_the_garment(folder, region):
     else:
         assert points["neck"][1] < min(points["left_hem"][1], points["right_hem"][1])
         assert points["left_shoulder"][0] < points["neck"][0] < points["right_shoulder"][0]
+
+
+# A tee laid flat as product shots show it: short sleeves barely clear of its chest, its hem laid
+# out wider than the chest (so rows low on the body are as wide as the sleeves reach).
+FLARED_TEE = [[(175, 100), (225, 100), (275, 110), (305, 125), (315, 190), (282, 195), (310, 450), (90, 450),
+               (118, 195), (85, 190), (95, 125), (125, 110)]]
+# A puffer vest: deep armholes, its body bulging out below them wider than its shoulders.
+VEST = [[(150, 90), (250, 90), (255, 130), (265, 200), (300, 260), (300, 450), (100, 450), (100, 260), (135, 200),
+         (145, 130)]]
+# A hoodie as shot: long sleeves hanging down against its sides, their cuffs beside its hem band.
+HANGING_HOODIE = [[(170, 60), (230, 60), (240, 100), (300, 120), (320, 200), (320, 440), (290, 440), (285, 400),
+                   (115, 400), (110, 440), (80, 440), (80, 200), (100, 120), (160, 100)]]
+
+
+def test_short_sleeves_barely_clear_of_a_wide_laid_body_are_found():
+    landmarks = garment_landmarks(drawn(*FLARED_TEE), "upper")
+    points = landmarks["points"]
+    assert landmarks["sleeveless"] is False
+    assert points["left_sleeve"][0] < points["left_shoulder"][0] - 5
+    assert points["right_sleeve"][0] > points["right_shoulder"][0] + 5
+    for side in ("left", "right"):  # the armpit is the notch under the sleeve, not down by the hem
+        assert 180 <= points[f"{side}_armpit"][1] <= 205, points[f"{side}_armpit"]
+
+
+def test_a_vest_bulging_below_its_armholes_is_sleeveless():
+    landmarks = garment_landmarks(drawn(*VEST), "upper")
+    assert landmarks["sleeveless"] is True
+    for side in ("left", "right"):
+        assert 190 <= landmarks["points"][f"{side}_armpit"][1] <= 210, landmarks["points"][f"{side}_armpit"]
+
+
+def test_long_sleeves_hanging_against_the_body_are_found_down_to_their_cuffs():
+    points = garment_keypoints(drawn(*HANGING_HOODIE), "upper")
+    for side, outward in (("left", -1), ("right", 1)):
+        sleeve, shoulder = points[f"{side}_sleeve"], points[f"{side}_shoulder"]
+        assert sleeve[1] > 380 and (sleeve[0] - shoulder[0]) * outward >= 0, (side, sleeve, shoulder)
+    assert points["left_hem"][1] <= 405 and points["right_hem"][1] <= 405  # the hem band, not the cuffs
