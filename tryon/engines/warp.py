@@ -12,7 +12,8 @@ No model weights and no GPU, so it runs everywhere, in a fraction of a second. P
    person's own outline with no slit or wing; the rest of the outline takes the warped sleeves and
    legs, and what the warp left bare in it takes the garment's nearest colours.
 Compositing (painting out the old garment, relighting, feathering, arms in front) is
-tryon/engines/compositing.py.
+tryon/engines/compositing.py. A skirt or dress on a person seated or with a knee raised is refused
+(RenderFailed, worded for the shopper): its panel runs down the spine and cannot drape over a lap.
 
 Module map: anchors.py (where garment points go on the body), outline.py (what is read off the
 garment's mask), outline_fit.py (the outline on the body), body.py (the body areas a garment covers
@@ -28,14 +29,14 @@ from scipy.interpolate import RBFInterpolator
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from tryon.engines.anchors import Part, lower_parts, upper_parts
-from tryon.engines.base import GarmentInput, PersonAnalysis, Progress
+from tryon.engines.base import GarmentInput, PersonAnalysis, Progress, RenderFailed
 from tryon.engines.body import arms_front_mask, garment_silhouette, region_mask
 from tryon.engines.compositing import Fit, composite
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
 from tryon.engines.outline import is_skirt
 from tryon.engines.outline_fit import fitted_outline, kept_garment, torso_length
 from tryon.engines.skin import bare_skin, body_core, kept_in_front
-from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, WRISTS
+from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, VISIBLE, WRISTS
 from vision.regions import FULL, LOWER
 
 GARMENT_SIDE = 1024  # px: the garment photo's long side is cut to this before warping
@@ -57,6 +58,12 @@ SMOOTHING = 1e-4  # spline regularisation in units of the image diagonal: tolera
 # fold, so the smoothing grows by SMOOTHING_GROWTH until the map no longer folds where the garment lands.
 SMOOTHING_GROWTH, SMOOTHING_STEPS = 10.0, 8
 FOLD_SHARE = 0.05  # a map squeezing garment area below this share of its median squeeze is folding
+# Share of the torso length: a knee less far than this below its hip along the spine is raised (a
+# seated person, a leg crossed over the other); standing and walking people's knees lie 0.65 to 0.9
+# torso lengths below their hips. A skirt's panel runs down the spine and cannot drape over a lap.
+RAISED_KNEE = 0.35
+BENT_LEGS = ("This photo shows you seated or with a knee raised, and skirts and dresses can only be tried on "
+             "standing. Please use a photo where you stand.")
 # Each body landmark by name, as (the person's left, the person's right).
 JOINTS = {"shoulder": SHOULDERS, "elbow": ELBOWS, "wrist": WRISTS, "hip": HIPS, "knee": KNEES, "ankle": ANKLES}
 
@@ -78,11 +85,14 @@ class WarpEngine:
 def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: GarmentInput) -> Fit:
     """The garment warped onto the photo (uint8 RGB) part by part and kept inside the silhouette it
     may cover (the person, minus the head, flaring below the hips for skirts and dresses), with the
-    masks compositing needs: what it replaces, what stays in front, bare skin, the body's core."""
+    masks compositing needs: what it replaces, what stays in front, bare skin, the body's core.
+    Raises RenderFailed (BENT_LEGS) for a skirt or dress on a person with a knee raised."""
     height, width = photo.shape[:2]
     analysis, garment = _fitted(analysis, (width, height)), bounded(garment)
-    parts = garment_parts(analysis=analysis, garment=garment)
     skirt = garment.region == LOWER and is_skirt(_points(garment.keypoints))
+    if (skirt or garment.region == FULL) and knee_raised(analysis):
+        raise RenderFailed(BENT_LEGS)
+    parts = garment_parts(analysis=analysis, garment=garment)
     allowed = garment_silhouette(analysis, flare=skirt or garment.region == FULL)
     image = _bled(np.asarray(garment.image.convert("RGB")), garment.mask)
     garment_rgb, warped, sleeves = warp_garment(image=image, parts=parts, size=(width, height))
@@ -99,6 +109,16 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region,
                in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER),
                bare=skin, body=body_core(analysis), person=analysis.person_mask)
+
+
+def knee_raised(analysis: PersonAnalysis) -> bool:
+    """Whether a seen knee lies less than RAISED_KNEE torso lengths below its hip along the spine."""
+    points = np.asarray(analysis.landmarks, dtype=np.float64)
+    shoulders, hips = points[list(SHOULDERS), :2].mean(axis=0), points[list(HIPS), :2].mean(axis=0)
+    torso = max(float(np.linalg.norm(hips - shoulders)), 1.0)
+    down = (hips - shoulders) / torso
+    return any(points[knee, 2] > VISIBLE and float(np.dot(points[knee, :2] - points[hip, :2], down)) < RAISED_KNEE * torso
+               for hip, knee in zip(HIPS, KNEES))
 
 
 def _paneled(rgb: np.ndarray, warped: np.ndarray, garment: tuple[np.ndarray, np.ndarray], body: np.ndarray,
