@@ -198,11 +198,12 @@ def _straightened(edge: np.ndarray) -> np.ndarray:
 
 def _frame(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A panel's row edges bridged over notches: each the outermost within FRAME_ROWS of the rows,
-    then smoothed, so the garment's rows keep their width where the panel is cut into; what lies
+    then averaged over half as many (the outermost alone steps where it changes, and a zip kinks
+    with it), so the garment's rows keep their width where the panel is cut into; what lies
     outside the panel is cut by the panel itself."""
     size = max(1, round(FRAME_ROWS * len(left)))
-    return (_smoothed(minimum_filter1d(left, size), EXTENT_SMOOTH),
-            _smoothed(maximum_filter1d(right, size), EXTENT_SMOOTH))
+    return (_smoothed(minimum_filter1d(left, size), FRAME_ROWS / 2),
+            _smoothed(maximum_filter1d(right, size), FRAME_ROWS / 2))
 
 
 def _interpolated(values: np.ndarray) -> np.ndarray:

@@ -87,3 +87,12 @@ def test_a_stripe_stays_straight_where_the_garment_edge_is_ragged():
     panel[40:360, 80:320] = True
     columns = _stripe_columns(_stretched(panel, ragged=True), range(60, 350, 5))
     assert np.ptp(columns) <= 4
+
+
+def test_a_stripe_bends_gently_where_the_panel_widens():
+    panel = np.zeros((SIZE, SIZE), bool)
+    panel[40:360, 80:300] = True
+    panel[200:360, 300:340] = True  # the hips flare out below the waist
+    columns = _stripe_columns(_stretched(panel, ragged=False), range(60, 350, 5))
+    assert np.ptp(columns) >= 10  # the stripe does move over with the panel's middle
+    assert np.abs(np.diff(columns)).max() <= 3
