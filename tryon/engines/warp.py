@@ -57,7 +57,9 @@ SMOOTHING = 1e-4  # spline regularisation in units of the image diagonal: tolera
 # a print into stripes; more smoothing tends to the pairs' least-squares affine map, which cannot
 # fold, so the smoothing grows by SMOOTHING_GROWTH until the map no longer folds where the garment lands.
 SMOOTHING_GROWTH, SMOOTHING_STEPS = 10.0, 8
-FOLD_SHARE = 0.05  # a map squeezing garment area below this share of its median squeeze is folding
+# A map squeezing garment area below this share of its median squeeze is as good as folding: the
+# print crumples into a swirl there (a tenth of it tore a sleeve into a curl on the shared photos).
+FOLD_SHARE = 0.2
 # Share of the torso length: a knee less far than this below its hip along the spine is raised (a
 # seated person, a leg crossed over the other); standing and walking people's knees lie 0.65 to 0.9
 # torso lengths below their hips. A skirt's panel runs down the spine and cannot drape over a lap.

@@ -96,3 +96,11 @@ def test_a_stripe_bends_gently_where_the_panel_widens():
     columns = _stripe_columns(_stretched(panel, ragged=False), range(60, 350, 5))
     assert np.ptp(columns) >= 10  # the stripe does move over with the panel's middle
     assert np.abs(np.diff(columns)).max() <= 3
+
+
+def test_a_map_that_crushes_a_band_of_the_garment_counts_as_folding():
+    xs, ys = np.meshgrid(np.arange(20, dtype=float), np.arange(20, dtype=float))
+    garment_x = np.where(xs < 14, xs, 14 + (xs - 14) * 0.12)  # the last columns squeezed eightfold
+    coarse = np.stack([garment_x, ys], axis=-1)
+    crushed = folds(coarse, np.ones((20, 20), bool))
+    assert crushed[:, 15:].all() and not crushed[:, :13].any()
