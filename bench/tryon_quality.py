@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.product_shots import BACKDROPS, CHECKED, cutout, shot  # noqa: E402
-from tryon.engines.base import GarmentInput  # noqa: E402
+from tryon.engines.base import GarmentInput, RenderFailed  # noqa: E402
 from tryon.engines.compositing import composite, edited_region  # noqa: E402
 from tryon.engines.keypoints import garment_keypoints  # noqa: E402
 from tryon.engines.person import PhotoUnusable, person_analyse, usable_for  # noqa: E402
@@ -147,6 +147,11 @@ def run(repeat: int, only_photo: str = "", only_garment: str = "") -> tuple[list
             if only_photo not in name or only_garment not in garment.label:
                 continue
             seconds = []
+            try:
+                garment_fit(photo=photo, analysis=analysis, garment=garment.input)
+            except RenderFailed as refusal:  # the engine says why it cannot fit this garment to this pose
+                print(f"refused {number}. {name} / {garment.label}: {refusal}", file=sys.stderr)
+                continue
             for _ in range(repeat):
                 start = time.perf_counter()
                 fit = garment_fit(photo=photo, analysis=analysis, garment=garment.input)

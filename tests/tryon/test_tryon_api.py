@@ -84,6 +84,19 @@ def test_try_on_runs_caches_and_is_private(api, other_api, person_photo, tops, d
 
 
 @needs_people
+def test_a_dress_on_a_seated_photo_fails_with_a_reason_the_shopper_can_read(
+        api, dress, tops, django_capture_on_commit_callbacks):
+    from tryon.engines.warp import BENT_LEGS
+
+    seated = _upload(api, (PEOPLE / "fashn_model.webp").read_bytes())
+    assert seated["tryon_problems"] == {}  # the photo serves every region: the garment meets the pose
+    for item, status, error in (({"dress_id": dress.pk}, "failed", BENT_LEGS), ({"top_id": tops[0].pk}, "succeeded", "")):
+        queued = _try(api, django_capture_on_commit_callbacks, photo_id=seated["id"], **item)
+        job = api.get(f"/api/v1/jobs/{queued.data['id']}").data
+        assert (job["status"], job["error"]) == (status, error)
+
+
+@needs_people
 def test_an_outfit_is_saved_with_its_image_and_shared_by_email(
         api, person_photo, tops, bottom, django_capture_on_commit_callbacks):
     job_id = _try(api, django_capture_on_commit_callbacks, photo_id=person_photo["id"], top_id=tops[0].pk,

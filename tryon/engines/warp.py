@@ -13,7 +13,8 @@ No model weights and no GPU, so it runs everywhere, in a fraction of a second. P
    person's own outline with no slit or wing; the rest of the outline takes the warped sleeves and
    legs, and what the warp left bare in it takes the garment's nearest colours.
 Compositing (painting out the old garment, relighting, feathering, arms in front) is
-tryon/engines/compositing.py.
+tryon/engines/compositing.py. A skirt or dress on a person seated or with a knee raised is refused
+(RenderFailed, worded for the shopper): its panel runs down the spine and cannot drape over a lap.
 
 Module map: anchors.py (where garment points go on the body), outline.py (what is read off the
 garment's mask), outline_fit.py (the outline on the body), body.py (the body areas a garment covers
@@ -26,16 +27,17 @@ import cv2
 import numpy as np
 from PIL import Image
 from scipy.interpolate import RBFInterpolator
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from tryon.engines.anchors import Ends, Part, lower_parts, upper_parts
-from tryon.engines.base import GarmentInput, PersonAnalysis, Progress
+from tryon.engines.base import GarmentInput, PersonAnalysis, Progress, RenderFailed
 from tryon.engines.body import arm_limbs, arms_front_mask, garment_silhouette, region_mask, sleeve_zone
 from tryon.engines.compositing import Fit, composite
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
 from tryon.engines.outline import is_skirt
 from tryon.engines.outline_fit import fitted_outline, kept_garment, torso_length
 from tryon.engines.skin import bare_skin, body_core, kept_in_front, skin_look, sleeve_ends
-from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, WRISTS
+from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, VISIBLE, WRISTS
 from vision.regions import FULL, LOWER
 
 GARMENT_SIDE = 1024  # px: the garment photo's long side is cut to this before warping
@@ -46,8 +48,25 @@ BLEED = 0.02  # how far (share of the garment photo's side) its colours are smea
 NECKLINE_ROWS = 0.25  # share of a panel's rows from the top where the garment's own mask (its neckline) is kept
 INSET = 0.015  # share of the garment's width its outline is sampled inside: a cut-out's rim holds backdrop
 EXTENT_SMOOTH = 0.02  # share of the garment's rows its row extents are averaged over
+# Share of a panel's rows over which its outer edges are taken: a notch there (an arm or a hand on
+# the hip cut out of the torso) must not squeeze the garment's whole row into what is left of it.
+FRAME_ROWS = 0.25
+STRAIGHT_OFF = 0.03  # share of a garment body's rows its side edge may stray from a straight line
 FILL_SIDE = 128  # px: the long side of the copy on which the outline's bare pixels get the garment's colours
 SMOOTHING = 1e-4  # spline regularisation in units of the image diagonal: tolerates near-duplicates
+# A spline through crowded or misread pairs folds over itself (its Jacobian turns negative) and tears
+# a print into stripes; more smoothing tends to the pairs' least-squares affine map, which cannot
+# fold, so the smoothing grows by SMOOTHING_GROWTH until the map no longer folds where the garment lands.
+SMOOTHING_GROWTH, SMOOTHING_STEPS = 10.0, 8
+# A map squeezing garment area below this share of its median squeeze is as good as folding: the
+# print crumples into a swirl there (a tenth of it tore a sleeve into a curl on the shared photos).
+FOLD_SHARE = 0.2
+# Share of the torso length: a knee less far than this below its hip along the spine is raised (a
+# seated person, a leg crossed over the other); standing and walking people's knees lie 0.65 to 0.9
+# torso lengths below their hips. A skirt's panel runs down the spine and cannot drape over a lap.
+RAISED_KNEE = 0.35
+BENT_LEGS = ("This photo shows you seated or with a knee raised, and skirts and dresses can only be tried on "
+             "standing. Please use a photo where you stand.")
 # Each body landmark by name, as (the person's left, the person's right).
 JOINTS = {"shoulder": SHOULDERS, "elbow": ELBOWS, "wrist": WRISTS, "hip": HIPS, "knee": KNEES, "ankle": ANKLES}
 
@@ -69,11 +88,14 @@ class WarpEngine:
 def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: GarmentInput) -> Fit:
     """The garment warped onto the photo (uint8 RGB) part by part and kept inside the silhouette it
     may cover (the person, minus the head, flaring below the hips for skirts and dresses), with the
-    masks compositing needs: what it replaces, what stays in front, bare skin, the body's core."""
+    masks compositing needs: what it replaces, what stays in front, bare skin, the body's core.
+    Raises RenderFailed (BENT_LEGS) for a skirt or dress on a person with a knee raised."""
     height, width = photo.shape[:2]
     analysis, garment = _fitted(analysis, (width, height)), bounded(garment)
-    parts, ends = garment_parts(analysis=analysis, garment=garment)
     skirt = garment.region == LOWER and is_skirt(_points(garment.keypoints))
+    if (skirt or garment.region == FULL) and knee_raised(analysis):
+        raise RenderFailed(BENT_LEGS)
+    parts, ends = garment_parts(analysis=analysis, garment=garment)
     allowed = garment_silhouette(analysis, flare=skirt or garment.region == FULL)
     image = _bled(np.asarray(garment.image.convert("RGB")), garment.mask)
     garment_rgb, warped, sleeves = warp_garment(image=image, parts=parts, size=(width, height))
@@ -98,6 +120,16 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
                look=skin_look(photo, skin, analysis))
 
 
+def knee_raised(analysis: PersonAnalysis) -> bool:
+    """Whether a seen knee lies less than RAISED_KNEE torso lengths below its hip along the spine."""
+    points = np.asarray(analysis.landmarks, dtype=np.float64)
+    shoulders, hips = points[list(SHOULDERS), :2].mean(axis=0), points[list(HIPS), :2].mean(axis=0)
+    torso = max(float(np.linalg.norm(hips - shoulders)), 1.0)
+    down = (hips - shoulders) / torso
+    return any(points[knee, 2] > VISIBLE and float(np.dot(points[knee, :2] - points[hip, :2], down)) < RAISED_KNEE * torso
+               for hip, knee in zip(HIPS, KNEES))
+
+
 def _paneled(rgb: np.ndarray, warped: np.ndarray, garment: tuple[np.ndarray, np.ndarray], body: np.ndarray,
              panel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The garment's body (`garment` is its bled photo and mask; `body` its mask less the sleeves)
@@ -110,11 +142,11 @@ def _paneled(rgb: np.ndarray, warped: np.ndarray, garment: tuple[np.ndarray, np.
     rows, columns = np.flatnonzero(body.any(axis=1)), np.flatnonzero(body.any(axis=0))
     inset = INSET * (columns[-1] - columns[0])
     g0, g1 = rows[0], max(rows[0], round(rows[-1] - inset))
-    left, right = _extents(body, g0, g1)
+    left, right = (_straightened(edge) for edge in _extents(body, g0, g1))
     left, right = left + inset, np.maximum(right - inset, left + inset)
     box = _bounds(panel)
     t0, t1 = box[0].start, box[0].stop - 1
-    t_left, t_right = _runs(panel, t0, t1)
+    t_left, t_right = _frame(*_runs(panel, t0, t1))
     ys = np.arange(t0, t1 + 1)
     grow = (ys - t0) / max(t1 - t0, 1)
     g_rows = np.clip(np.rint(g0 + grow * (g1 - g0)).astype(int) - g0, 0, len(left) - 1)
@@ -159,6 +191,28 @@ def _runs(mask: np.ndarray, top: int, bottom: int) -> tuple[np.ndarray, np.ndarr
     left, right = np.where(hit, left, first).astype(float), np.where(hit, right, last).astype(float)
     left[count == 0] = right[count == 0] = np.nan
     return _interpolated(left), _interpolated(right)
+
+
+def _straightened(edge: np.ndarray) -> np.ndarray:
+    """A garment body's side edge as the straight line through it, fitted again without the rows
+    off it by more than STRAIGHT_OFF of the rows (a sleeve's cut, a pocket flap): a straight frame
+    keeps a zip or a stripe straight, where the ragged edge would bend it into waves."""
+    rows = np.arange(len(edge))
+    line = np.polyfit(rows, edge, 1)
+    close = np.abs(np.polyval(line, rows) - edge) <= STRAIGHT_OFF * len(edge)
+    if close.sum() >= 2:
+        line = np.polyfit(rows[close], edge[close], 1)
+    return np.polyval(line, rows)
+
+
+def _frame(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A panel's row edges bridged over notches: each the outermost within FRAME_ROWS of the rows,
+    then averaged over half as many (the outermost alone steps where it changes, and a zip kinks
+    with it), so the garment's rows keep their width where the panel is cut into; what lies
+    outside the panel is cut by the panel itself."""
+    size = max(1, round(FRAME_ROWS * len(left)))
+    return (_smoothed(minimum_filter1d(left, size), FRAME_ROWS / 2),
+            _smoothed(maximum_filter1d(right, size), FRAME_ROWS / 2))
 
 
 def _interpolated(values: np.ndarray) -> np.ndarray:
@@ -237,7 +291,7 @@ def warp_garment(*, image: np.ndarray, parts: list[Part],
     for mask, pairs in parts:
         body, cloth = (np.array(points) for points in zip(*pairs))
         near, box = _near(body, width, height)
-        map_x, map_y = _inverse_map(body, cloth, box, unit=float(np.hypot(width, height)))
+        map_x, map_y = _inverse_map(body, cloth, box, unit=float(np.hypot(width, height)), landing=(mask, near))
         part_rgb = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
         part_alpha = cv2.remap(mask.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR,
                                borderMode=cv2.BORDER_CONSTANT, borderValue=0) * near
@@ -292,21 +346,50 @@ def _holes_filled(mask: np.ndarray) -> np.ndarray:
     return outside[1:-1, 1:-1] != 2
 
 
-def _inverse_map(body: np.ndarray, cloth: np.ndarray, box: tuple[slice, slice], *,
-                 unit: float) -> tuple[np.ndarray, np.ndarray]:
+def _inverse_map(body: np.ndarray, cloth: np.ndarray, box: tuple[slice, slice], *, unit: float,
+                 landing: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """For every photo pixel in `box`, where in the garment photo to sample: a thin-plate spline
     through the pairs (coordinates divided by `unit`), evaluated every GRID_STEP pixels and
-    linearly interpolated between."""
-    spline = RBFInterpolator(body / unit, cloth / unit, kernel="thin_plate_spline", smoothing=SMOOTHING)
+    linearly interpolated between; the least smoothed one of the ladder that does not fold where
+    the garment lands (`landing`: the garment's mask and where in `box` the part may land)."""
     rows, columns = box[0].stop - box[0].start, box[1].stop - box[1].start
     ny, nx = -(-rows // GRID_STEP), -(-columns // GRID_STEP)
     # Node k sits where cv2.resize puts source pixel k when scaling up by GRID_STEP.
     xs = box[1].start + (np.arange(nx) + 0.5) * GRID_STEP - 0.5
     ys = box[0].start + (np.arange(ny) + 0.5) * GRID_STEP - 0.5
-    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    coarse = (spline(grid / unit) * unit).astype(np.float32).reshape(ny, nx, 2)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2) / unit
+    for step in range(SMOOTHING_STEPS):
+        spline = RBFInterpolator(body / unit, cloth / unit, kernel="thin_plate_spline",
+                                 smoothing=SMOOTHING * SMOOTHING_GROWTH ** step)
+        coarse = (spline(grid) * unit).astype(np.float32).reshape(ny, nx, 2)
+        if not folds(coarse, _landing_nodes(coarse, landing, (rows, columns))).any():
+            break
     fine = cv2.resize(coarse, (nx * GRID_STEP, ny * GRID_STEP), interpolation=cv2.INTER_LINEAR)[:rows, :columns]
     return np.ascontiguousarray(fine[..., 0]), np.ascontiguousarray(fine[..., 1])
+
+
+def folds(coarse: np.ndarray, landing: np.ndarray) -> np.ndarray:
+    """Bool per node of a map (ny x nx x 2, garment x and y per photo node): where, among the
+    `landing` nodes, the map folds over (its Jacobian determinant negative) or squeezes the garment
+    to next to nothing (under FOLD_SHARE of its median there): the print tears into stripes."""
+    if not landing.any():
+        return landing
+    d_dx, d_dy = np.gradient(coarse, axis=1), np.gradient(coarse, axis=0)
+    det = d_dx[..., 0] * d_dy[..., 1] - d_dx[..., 1] * d_dy[..., 0]
+    return landing & (det <= FOLD_SHARE * max(float(np.median(det[landing])), 0.0))
+
+
+def _landing_nodes(coarse: np.ndarray, landing: tuple[np.ndarray, np.ndarray], size: tuple[int, int]) -> np.ndarray:
+    """Bool per node: where the part may land (`landing[1]`, box pixels) and the map samples the
+    garment's mask (`landing[0]`)."""
+    mask, near = landing
+    ny, nx = coarse.shape[:2]
+    node_rows = np.minimum(np.arange(ny) * GRID_STEP + GRID_STEP // 2, size[0] - 1)
+    node_columns = np.minimum(np.arange(nx) * GRID_STEP + GRID_STEP // 2, size[1] - 1)
+    xs, ys = np.rint(coarse[..., 0]).astype(int), np.rint(coarse[..., 1]).astype(int)
+    inside = (xs >= 0) & (xs < mask.shape[1]) & (ys >= 0) & (ys < mask.shape[0])
+    sampled = mask[np.clip(ys, 0, mask.shape[0] - 1), np.clip(xs, 0, mask.shape[1] - 1)] & inside
+    return sampled & (near[np.ix_(node_rows, node_columns)] > 0)
 
 
 def _points(keypoints: dict[str, tuple[float, float]]) -> dict[str, np.ndarray]:
