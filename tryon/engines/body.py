@@ -158,8 +158,7 @@ def arm_ends(analysis: PersonAnalysis) -> list[tuple[np.ndarray, np.ndarray, np.
     ends = []
     for shoulder, elbow, wrist, hand in zip(SHOULDERS, ELBOWS, WRISTS, HANDS):
         if points[elbow, 2] > VISIBLE and points[wrist, 2] > VISIBLE:
-            knuckles = points[list(hand), :2].mean(axis=0)
-            cuff = points[wrist, :2] + CUFF_REACH * (knuckles - points[wrist, :2])
+            cuff = _cuff_end(points, wrist, hand)
             bones = []
             shoulder_at, elbow_at = points[shoulder, :2], points[elbow, :2]
             for start, end, radius in ((shoulder_at, elbow_at, CUFF_GROW * UPPER_ARM),
@@ -183,8 +182,7 @@ def _arm_bones(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarr
     for shoulder, elbow, wrist, hand in zip(SHOULDERS, ELBOWS, WRISTS, HANDS):
         if points[elbow, 2] <= VISIBLE:
             continue
-        knuckles = points[list(hand), :2].mean(axis=0)
-        cuff = points[wrist, :2] + CUFF_REACH * (knuckles - points[wrist, :2])
+        cuff = _cuff_end(points, wrist, hand)
         pieces = []
         for start, end, (start_w, end_w), radius in ((points[shoulder, :2], points[elbow, :2], widths[:2], UPPER_ARM),
                                                      (points[elbow, :2], cuff, widths[1:], FOREARM)):
@@ -194,6 +192,12 @@ def _arm_bones(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarr
                                [start_w + a * (end_w - start_w), start_w + b * (end_w - start_w)], radius * unit))
         arms.append(pieces)
     return arms
+
+
+def _cuff_end(points: np.ndarray, wrist: int, hand: tuple[int, ...]) -> np.ndarray:
+    """Where an old sleeve's cuff ends: CUFF_REACH of the way from the wrist to the knuckles."""
+    knuckles = points[list(hand), :2].mean(axis=0)
+    return points[wrist, :2] + CUFF_REACH * (knuckles - points[wrist, :2])
 
 
 def _bone_band(across: np.ndarray, margin: np.ndarray, start: np.ndarray, end: np.ndarray,
@@ -234,6 +238,11 @@ def _canvas(analysis: PersonAnalysis) -> np.ndarray:
 def _spine(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The shoulders' and the hips' midpoints."""
     return points[list(SHOULDERS), :2].mean(axis=0), points[list(HIPS), :2].mean(axis=0)
+
+
+def torso_length(analysis: PersonAnalysis) -> float:
+    """Shoulders' to hips' midpoint, px: the unit the engine's body measures are shares of."""
+    return _torso_length(_points(analysis))
 
 
 def _torso_length(points: np.ndarray) -> float:

@@ -73,11 +73,6 @@ def kept_garment(alpha: np.ndarray, outline: np.ndarray, unit: float) -> np.ndar
     return np.maximum(alpha * near, outline.astype(np.float32))
 
 
-def torso_length(analysis: PersonAnalysis) -> float:
-    points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
-    return _unit(points)
-
-
 def _unit(points: np.ndarray) -> float:
     return max(1.0, float(np.linalg.norm(points[list(SHOULDERS)].mean(axis=0) - points[list(HIPS)].mean(axis=0))))
 

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from tryon.engines.base import PersonAnalysis
-from tryon.engines.body import arm_ends, arm_pieces, head_mask, region_mask, sleeve_zone
+from tryon.engines.body import arm_ends, arm_pieces, head_mask, region_mask, sleeve_zone, torso_length
 from vision.pose import ANKLES, EYES, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE
 from vision.regions import LOWER
 
@@ -174,7 +174,7 @@ def sleeve_ends(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray,
     box = slice(max(ys.min() - 1, 0), ys.max() + 2), slice(max(xs.min() - 1, 0), xs.max() + 2)
     taken = (region[box] | _touching(found[box], region[box])).astype(np.uint8)
     # The sleeve's seams and its outline's shading are not of its colour, and would stay as lines.
-    side = 2 * max(1, round(SEAM * _torso_length(analysis))) + 1
+    side = 2 * max(1, round(SEAM * torso_length(analysis))) + 1
     closed = cv2.morphologyEx(taken, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
     ends = np.zeros_like(region)
     ends[box] = closed.astype(bool) & zone[box] & free[box]
@@ -215,7 +215,7 @@ def skin_look(photo: np.ndarray, skin: np.ndarray, analysis: PersonAnalysis) -> 
         return None
     head = head_mask(analysis)
     body = inner & ~head
-    sample = body if body.sum() >= MIN_LOOK_AREA * _torso_length(analysis) ** 2 else inner
+    sample = body if body.sum() >= MIN_LOOK_AREA * torso_length(analysis) ** 2 else inner
     ys, xs = np.nonzero(inner)  # only the skin's box is read: a fraction of the photo
     box = slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)
     lab = cv2.cvtColor(photo[box], cv2.COLOR_RGB2LAB).astype(np.float32)
@@ -227,11 +227,6 @@ def grain_of(lightness: np.ndarray, where: np.ndarray) -> float:
     """The robust spread of `lightness` less its GRAIN_SIGMA blur, over `where`: its fine texture."""
     fine = lightness - cv2.GaussianBlur(lightness, (0, 0), GRAIN_SIGMA)
     return 1.4826 * float(np.median(np.abs(fine[where])))
-
-
-def _torso_length(analysis: PersonAnalysis) -> float:
-    points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
-    return max(1.0, float(np.hypot(*(points[list(SHOULDERS)].mean(axis=0) - points[list(HIPS)].mean(axis=0)))))
 
 
 def _light_side(lightness: np.ndarray, face: np.ndarray) -> float:
@@ -262,7 +257,7 @@ def body_core(analysis: PersonAnalysis) -> np.ndarray:
     turns to skin; elsewhere (beside a slimmer new garment) to what surrounds it."""
     points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
     shoulders, hips = points[list(SHOULDERS)], points[list(HIPS)]
-    torso = _torso_length(analysis)
+    torso = torso_length(analysis)
     chest = np.vstack([shoulders, (shoulders + BELLY * (hips - shoulders))[::-1]])
     canvas = np.zeros((analysis.height, analysis.width), np.uint8)
     cv2.fillConvexPoly(canvas, chest.round().astype(np.int32), 1)

@@ -31,11 +31,12 @@ from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from tryon.engines.anchors import Ends, Part, lower_parts, upper_parts
 from tryon.engines.base import GarmentInput, PersonAnalysis, Progress, RenderFailed
-from tryon.engines.body import arm_limbs, arms_front_mask, garment_silhouette, region_mask, sleeve_zone
+from tryon.engines.body import (arm_limbs, arms_front_mask, garment_silhouette, region_mask, sleeve_zone,
+                                 torso_length)
 from tryon.engines.compositing import Fit, composite
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
 from tryon.engines.outline import is_skirt
-from tryon.engines.outline_fit import fitted_outline, kept_garment, torso_length
+from tryon.engines.outline_fit import fitted_outline, kept_garment
 from tryon.engines.skin import bare_skin, body_core, kept_in_front, skin_look, sleeve_ends
 from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, VISIBLE, WRISTS
 from vision.regions import FULL, LOWER
