@@ -4,11 +4,12 @@ Region masks are drawn from the joints: a torso polygon, capsules along the limb
 person mask dilated a little, so baggy clothes stay in while the background stays out. They are
 rough on purpose: the warp engine blends at their edges. Sizes are shares of the torso (shoulder
 midpoint to hip midpoint), which scales with the person in the photo whatever their pose.
-The arms are also drawn as limbs (arm_limbs: tapered bands as wide as an arm, not a sleeve), for
-painting back an arm the old sleeve covered.
+The arms are also drawn as limbs (arm_limbs: bands shaped as an arm, inside the old sleeve and as
+wide as the hand at the wrist), for painting back an arm the old sleeve covered.
 """
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -27,9 +28,22 @@ CUFF_REACH = 0.7  # a top replaces this many wrist-to-knuckle lengths past the w
 DILATE = 0.04  # the person mask grows by this before it cuts a region: soft edges of hair and cloth
 SPREAD = 1.5  # the torso's outline is this much wider than its shoulder or hip joints
 FLARE = 0.15  # how far past the legs' outline a skirt or dress may flare, below the hips
-# Half-widths of a bare arm at the shoulder, the elbow and the wrist: an adult's upper arm is about a
-# fifth as thick as the torso is long, the wrist about a ninth; a sleeve is wider than the arm inside.
-ARM_WIDTHS = (0.1, 0.075, 0.055)
+# Half-widths of a bare arm along its bones, as (share of the bone from its upper joint, share of the
+# torso length); a sleeve is wider than the arm inside. An adult's upper arm is about a fifth as thick
+# as the torso is long, widest a fifth of the way down where the deltoid caps the shoulder, narrower
+# where the deltoid ends and on to the elbow; the forearm's muscles make it widest a quarter of the way
+# down, and it narrows to the wrist, about a ninth of the torso across.
+UPPER_ARM_WIDTHS = ((0.0, 0.1), (0.2, 0.104), (0.5, 0.09), (0.8, 0.086), (1.0, 0.075))
+FOREARM_WIDTHS = ((0.0, 0.075), (0.25, 0.082), (0.7, 0.064), (1.0, 0.055))
+# The wrist is as wide as the person's hand, measured across it this many wrist-to-knuckle lengths past
+# the wrist, where an old cuff no longer hides it. Widths measured in the person mask are believed
+# within these shares of the torso's measure: a mask's outline is rough (fingers spread, a strap), and
+# a bone need not lie in the middle of its limb.
+HAND_WIDTH_AT, MEASURED = 0.85, (0.7, 1.3)
+ARM_IN_SLEEVE = 0.85  # an arm is at most this share of its old sleeve's width: cloth stands off the skin
+# A hand's or a sleeve's width is looked for this many times the arm's half-width out from the bone;
+# a run going on past that has merged into the body or the trousers.
+HAND_SEARCH, SLEEVE_SEARCH = 2.5, 2.0
 ARM_PIECES = 2  # each arm bone is told bare or not in this many pieces: a short sleeve ends mid-bone
 CUFF_GROW = 1.6  # an old sleeve's end is looked for this many of the region's radii around each bone: cuffs flare
 
@@ -113,18 +127,76 @@ class Limbs:
 
     across: np.ndarray  # float H x W: the place across the limb, -1 at its image-left edge to 1 at its right
     cover: np.ndarray  # float H x W, 0-1: the limb's coverage, soft over one pixel at its outline
+    girth: float  # px: an upper arm's half-width, the scale of what is drawn along an arm
 
 
-def arm_limbs(analysis: PersonAnalysis) -> Limbs:
-    """Each arm whose elbow is seen as a tapered band along its bones (ARM_WIDTHS at shoulder, elbow
-    and wrist, on to where an old cuff ends), rounded at the joints and cut to the person: where an old sleeve is
-    painted out, this is the arm inside it, and what the sleeve covered beyond it is background."""
+def arm_limbs(analysis: PersonAnalysis, *, replaced: np.ndarray | None = None) -> Limbs:
+    """Each arm whose elbow is seen as a band along its bones shaped as an arm (_arm_knots: on past the
+    wrist to where an old cuff ends), rounded at the joints and cut to the person (and to `replaced`,
+    bool H x W: old sleeve replaced outside the person mask): where an old sleeve is painted out, this
+    is the arm inside it, and what the sleeve covered beyond it is background."""
+    points = _points(analysis)
+    unit = _torso_length(points)
     across = np.zeros((analysis.height, analysis.width), np.float32)
     margin = np.full(across.shape, -np.inf, np.float32)  # px inside the limb's outline
-    for start, end, widths, _ in (piece for arm in _arm_bones(analysis) for piece in arm):
-        _bone_band(across, margin, start, end, widths)
-    cover = np.clip(margin + 0.5, 0, 1) * analysis.person_mask
-    return Limbs(across=np.where(cover > 0, across, 0).astype(np.float32), cover=cover.astype(np.float32))
+    for shoulder, elbow, wrist, hand in zip(SHOULDERS, ELBOWS, WRISTS, HANDS):
+        if points[elbow, 2] <= VISIBLE:  # behind the body
+            continue
+        knots = _arm_knots(analysis.person_mask, points, (shoulder, elbow, wrist, hand), unit)
+        for (start, start_width), (end, end_width) in pairwise(knots):
+            _bone_band(across, margin, start, end, [start_width, end_width])
+    person = analysis.person_mask if replaced is None else analysis.person_mask | replaced
+    cover = np.clip(margin + 0.5, 0, 1) * person
+    return Limbs(across=np.where(cover > 0, across, 0).astype(np.float32), cover=cover.astype(np.float32),
+                 girth=UPPER_ARM_WIDTHS[0][1] * unit)
+
+
+def _arm_knots(person: np.ndarray, points: np.ndarray, joints: tuple[int, int, int, tuple[int, ...]],
+               unit: float) -> list[tuple[np.ndarray, float]]:
+    """An arm's outline as (place, half-width px) from the shoulder to where an old cuff ends:
+    UPPER_ARM_WIDTHS and FOREARM_WIDTHS of the torso along the bones, but at the wrist and on to the
+    cuff as wide as the person's own hand (so the arm runs into the photographed hand), and never
+    wider than ARM_IN_SLEEVE of the old sleeve around it (the `person` mask's width there)."""
+    shoulder, elbow, wrist = (points[joint, :2] for joint in joints[:3])
+    cuff, knuckles = _cuff_end(points, joints[2], joints[3]), points[list(joints[3]), :2].mean(axis=0)
+    wrist_width = FOREARM_WIDTHS[-1][1] * unit
+    hand_width = _run_half_width(person, wrist + HAND_WIDTH_AT * (knuckles - wrist), knuckles - wrist,
+                                 HAND_SEARCH * wrist_width)
+    if hand_width is not None:
+        wrist_width *= float(np.clip(hand_width / wrist_width, *MEASURED))
+    knots = [(shoulder + share * (elbow - shoulder), width * unit, elbow - shoulder)
+             for share, width in UPPER_ARM_WIDTHS]
+    knots += [(elbow + share * (wrist - elbow), width * unit, wrist - elbow) for share, width in FOREARM_WIDTHS[1:-1]]
+    knots += [(wrist, wrist_width, wrist - elbow), (cuff, wrist_width, cuff - wrist)]
+    fitted = []
+    for place, width, along in knots:
+        sleeve = _run_half_width(person, place, along, SLEEVE_SEARCH * width)
+        inside = width if sleeve is None else ARM_IN_SLEEVE * sleeve
+        fitted.append((place, float(np.clip(inside, MEASURED[0] * width, width))))
+    return fitted
+
+
+def _run_half_width(mask: np.ndarray, point: np.ndarray, along: np.ndarray, reach: float) -> float | None:
+    """Half the width of `mask`'s run through `point` across the direction `along`, looked for out to
+    `reach` px on each side, about `point` (a bone lies near the middle of its limb). A side whose run
+    goes on past `reach` has merged into the body (an arm hanging against the torso): the other
+    side's extent is taken alone. None where `point` is off the mask or both sides merge."""
+    height, width = mask.shape
+    normal = np.array([-along[1], along[0]]) / max(float(np.linalg.norm(along)), 1e-6)
+    x, y = np.rint(point).astype(int)
+    if not (0 <= x < width and 0 <= y < height and mask[y, x]):
+        return None
+    steps = np.arange(1, max(2, int(reach) + 1))
+    extents = []
+    for sign in (-1, 1):
+        xs = np.rint(point[0] + sign * steps * normal[0]).astype(int)
+        ys = np.rint(point[1] + sign * steps * normal[1]).astype(int)
+        inside = (xs >= 0) & (xs < width) & (ys >= 0) & (ys < height)
+        inside[inside] = mask[ys[inside], xs[inside]]
+        off = np.flatnonzero(~inside)
+        if len(off):
+            extents.append(float(off[0]) + 0.5)
+    return float(np.mean(extents)) if extents else None
 
 
 def arm_pieces(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarray]]]:
@@ -136,7 +208,7 @@ def arm_pieces(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarr
     arms = []
     for bones in _arm_bones(analysis):
         pieces = []
-        for start, end, _, radius in bones:
+        for start, end, radius in bones:
             # Cut square at both ends: a rounded end would reach into the next piece (a sleeve's hem).
             band = _canvas(analysis)
             cv2.fillConvexPoly(band, _band_corners(start, end, radius).round().astype(np.int32), 1)
@@ -170,26 +242,23 @@ def arm_ends(analysis: PersonAnalysis) -> list[tuple[np.ndarray, np.ndarray, np.
     return ends
 
 
-def _arm_bones(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarray, list[float], float]]]:
+def _arm_bones(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarray, float]]]:
     """For each arm whose elbow is seen (one whose elbow is not is behind the body), its pieces from
-    the shoulder (ARM_PIECES per bone) as (start, end, limb half-widths at both ends, sleeve
-    radius). The forearm runs on to where an old cuff ends; a wrist the pose does not see (a hand
-    in a pocket) is still placed."""
+    the shoulder (ARM_PIECES per bone) as (start, end, sleeve radius). The forearm runs on to where
+    an old cuff ends; a wrist the pose does not see (a hand in a pocket) is still placed."""
     points = _points(analysis)
     unit = _torso_length(points)
-    widths = [share * unit for share in ARM_WIDTHS]
     arms = []
     for shoulder, elbow, wrist, hand in zip(SHOULDERS, ELBOWS, WRISTS, HANDS):
         if points[elbow, 2] <= VISIBLE:
             continue
         cuff = _cuff_end(points, wrist, hand)
         pieces = []
-        for start, end, (start_w, end_w), radius in ((points[shoulder, :2], points[elbow, :2], widths[:2], UPPER_ARM),
-                                                     (points[elbow, :2], cuff, widths[1:], FOREARM)):
+        for start, end, radius in ((points[shoulder, :2], points[elbow, :2], UPPER_ARM),
+                                   (points[elbow, :2], cuff, FOREARM)):
             for piece in range(ARM_PIECES):
                 a, b = piece / ARM_PIECES, (piece + 1) / ARM_PIECES
-                pieces.append((start + a * (end - start), start + b * (end - start),
-                               [start_w + a * (end_w - start_w), start_w + b * (end_w - start_w)], radius * unit))
+                pieces.append((start + a * (end - start), start + b * (end - start), radius * unit))
         arms.append(pieces)
     return arms
 

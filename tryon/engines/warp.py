@@ -116,7 +116,7 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
                in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER),
                bare=skin, body=body_core(analysis), person=analysis.person_mask,
                # An arm runs on wherever its old sleeve is replaced, in the person mask or not.
-               limbs=arm_limbs(replace(analysis, person_mask=analysis.person_mask | region)),
+               limbs=arm_limbs(analysis, replaced=region),
                sleeves=sleeve_zone(analysis),
                look=skin_look(photo, skin, analysis))
 

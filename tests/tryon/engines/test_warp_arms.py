@@ -9,7 +9,7 @@ from PIL import Image
 
 from tests.tryon.engines.test_warp_engine import BACKGROUND, JOINTS, SHIRT, SKIN, _analysis, _figure, _garment
 from tryon.engines.base import GarmentInput
-from tryon.engines.body import ARM_WIDTHS, arm_ends, arm_limbs, region_mask
+from tryon.engines.body import FOREARM_WIDTHS, arm_ends, arm_limbs, region_mask
 from tryon.engines.compositing import _painted_out
 from tryon.engines.keypoints import garment_keypoints
 from tryon.engines.skin import bare_pieces, bare_skin, sleeve_ends
@@ -80,7 +80,7 @@ def test_arm_limbs_taper_from_elbow_to_wrist_and_skip_an_arm_whose_elbow_is_hidd
     limbs = arm_limbs(analysis)
     torso = JOINTS[23][1] - JOINTS[11][1]  # the drawn figure stands upright: shoulders to hips
     near_elbow, near_wrist = limbs.cover[165, 190:240] > 0.5, limbs.cover[210, 190:240] > 0.5
-    assert abs(near_elbow.sum() - 2 * ARM_WIDTHS[1] * torso) <= 3
+    assert abs(near_elbow.sum() - 2 * FOREARM_WIDTHS[0][1] * torso) <= 3
     assert near_wrist.sum() < near_elbow.sum() - 2
     assert np.all(np.abs(limbs.across) <= 1)
     hidden = _analysis(masks)
@@ -238,3 +238,39 @@ def test_backdrop_of_the_sleeve_colour_past_a_sleeve_width_from_the_forearm_is_n
     assert far.sum() > 20  # where a sleeve's end is looked for, but wider than a sleeve
     ends = sleeve_ends(photo, analysis, region, bare_skin(photo, analysis))
     assert not ends[far].any()
+
+
+def _sleeve_analysis(half_width: int):
+    """The drawn figure's landmarks with a person of a straight sleeve `half_width` px to each side of
+    the straight arm's bones (shoulder, elbow, wrist) and a hand at its end."""
+    _, masks = _figure()
+    person = np.zeros_like(masks["person"], dtype=np.uint8)
+    cv2.polylines(person, [np.array([JOINTS[11], JOINTS[13], JOINTS[15]], np.int32)], False, 1, 2 * half_width + 1)
+    cv2.circle(person, JOINTS[17], 9, 1, -1)
+    return _analysis({**masks, "person": person > 0})
+
+
+def _width_across(cover: np.ndarray, start, end, share: float) -> int:
+    """The width (px over half coverage) of `cover` across the bone from `start` to `end` at `share` of it."""
+    start, end = np.array(start, float), np.array(end, float)
+    point, along = start + share * (end - start), (end - start) / np.linalg.norm(end - start)
+    normal = np.array([-along[1], along[0]])
+    steps = np.arange(-40, 41)
+    xs, ys = (np.rint(point[:, None] + normal[:, None] * steps).astype(int))
+    return int((cover[ys, xs] > 0.5).sum())
+
+
+def test_a_repainted_arm_narrows_at_the_elbow_and_widens_again_below_it_before_the_wrist():
+    cover = arm_limbs(_sleeve_analysis(30)).cover  # a loose sleeve: the arm inside keeps its own shape
+    shoulder, elbow, wrist = JOINTS[11], JOINTS[13], JOINTS[15]
+    upper_arm, at_elbow = _width_across(cover, shoulder, elbow, 0.5), _width_across(cover, elbow, wrist, 0.0)
+    forearm, at_wrist = _width_across(cover, elbow, wrist, 0.25), _width_across(cover, elbow, wrist, 1.0)
+    assert upper_arm > at_elbow + 1 and forearm > at_elbow and at_wrist < forearm - 2
+
+
+def test_a_repainted_arm_is_narrower_than_a_slim_old_sleeve():
+    analysis = _sleeve_analysis(9)  # a slim sleeve, narrower than an upper arm drawn from the torso
+    cover, sleeve = arm_limbs(analysis).cover, analysis.person_mask.astype(float)
+    for share in (0.3, 0.5, 0.7):
+        assert 0 < _width_across(cover, JOINTS[11], JOINTS[13], share) <= _width_across(sleeve, JOINTS[11], JOINTS[13],
+                                                                                        share) - 2
