@@ -10,9 +10,11 @@ fields, which upscale without visible loss and cost a sixteenth.
   inpainted (Telea), so nothing of it shows where the new garment is smaller. Not all of it is
   garment: bare skin (the face's colour, tryon/engines/skin.py) is kept, and arms in front of
   the torso stay on top. An arm the old sleeve covered is painted back as an arm (body.arm_limbs:
-  tapered, narrower than the sleeve) in the person's skin colour and grain (skin.SkinLook), lit
-  as a cylinder from the light's side; beside it, where the sleeve was, and outside the person,
-  the hole takes the background around the person. Where the hole lies on the body's core (a
+  shaped as an arm, narrower than the sleeve) in the person's skin colour and grain (skin.SkinLook),
+  turning into the colour of the hand it runs into, lit along its length as the old sleeve was and
+  as a cylinder across, and shadowed where the new garment meets it; beside it, where the sleeve
+  was, the background nearest the person runs on, sharp, and outside the person elsewhere the hole
+  takes the background around the person. Where the hole lies on the body's core (a
   chest the new neckline bares) it is filled from the bare skin around, shaded like the old
   garment and darkened towards the person's outline; elsewhere (beside a slimmer new garment)
   from what surrounds it.
@@ -51,6 +53,12 @@ CONTACT_SHADOW = (2.0, 0.3)  # contact shadow: reach (feather radii) and depth w
 AMBIENT = 0.6  # share of a repainted arm's light that reaches it from all around: its sides darken to about 2/3
 GRAIN_BLUR = 0.7  # px: the blur of the noise that gives a repainted arm the grain of the photo's skin
 GRAIN_SEED = 11  # the grain's noise is the same on every render: a try-on is deterministic
+# The light along a repainted arm is the old sleeve's lightness blurred over this many arm half-widths
+# (wider than a check or a fold, narrower than the arm's length), within this range of its mean.
+ARM_LIGHT_BLUR, ARM_LIGHT_RANGE = 1.5, (0.7, 1.2)
+BACKGROUND_BLUR = 2.5  # px: the background copied in behind a painted-out sleeve is blurred this much
+CLOTH_SHADOW = (0.5, 0.3)  # reach (arm half-widths) and depth of the shadow a garment casts on a painted arm
+HAND_CONTACT = 3  # px: bare skin this close to a repainted arm (a hand) gives the arm its colour where they meet
 
 
 @dataclass
@@ -100,8 +108,15 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     base = _rounded(base.astype(np.float32), on_skin, fit.person[crop], radius)
     arm = fit.limbs.cover[crop] * clothing
     if fit.look is not None and arm.any():
-        box = _box(arm > 0, 0, arm.shape)  # the arms only: their grain costs as much as their size
-        base[box] += (_arm_skin(fit.limbs.across[crop][box], fit.look) - base[box]) * arm[box][..., None]
+        # The arms and the skin they run into (the hands): their grain costs as much as their size.
+        reach = max(1, round(fit.limbs.girth))
+        box = _box(arm > 0, 2 * reach, arm.shape)
+        sleeve = clothing[box] & fit.person[crop][box] & (fit.sleeves[crop][box] | (arm[box] > 0))
+        light = (_sleeve_light(photo[crop][box], sleeve, fit.limbs.girth)
+                 * _cloth_shadow(fit.garment_alpha[crop][box], fit.limbs.girth))
+        tone = _arm_tone(photo[crop][box], fit.bare[crop][box], arm[box] > 0, fit.look, light, reach)
+        skin = _arm_skin(fit.limbs.across[crop][box], fit.look, tone, light)
+        base[box] += (skin - base[box]) * arm[box][..., None]
     report(70, "compositing")
     shaded = _relit(_white_matched(fit.garment_rgb[crop], photo), gain)
     eroded = cv2.erode(fit.garment_alpha[crop], np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
@@ -131,11 +146,11 @@ def _contact_shadowed(base: np.ndarray, alpha: np.ndarray, body: np.ndarray, rad
     return base * (1 - depth * shadow)[..., None]
 
 
-def _arm_skin(across: np.ndarray, look: SkinLook) -> np.ndarray:
-    """Float RGB (unclipped): an arm painted as the person's skin (`look`), lit as a cylinder from the light's
-    side (`across`: -1 to 1 over the arm's width, body.Limbs) and given the grain of their skin, so
-    that it reads as an arm, not as a smooth fill. On average across its width its lightness is
-    the skin's own."""
+def _arm_skin(across: np.ndarray, look: SkinLook, tone: np.ndarray, light: np.ndarray) -> np.ndarray:
+    """Float RGB (unclipped): an arm painted in `tone` (float RGB per pixel, _arm_tone), lit along its
+    length by `light` (_sleeve_light) and as a cylinder from the light's side across it (`across`: -1
+    to 1 over the arm's width, body.Limbs), and given the grain of the person's skin (`look`), so that
+    it reads as an arm, not as a smooth fill. On average across its width its lightness is the tone's."""
     facing = np.clip(look.light * across + np.sqrt(1 - look.light ** 2) * np.sqrt(1 - across ** 2), 0, None)
     shade = AMBIENT + (1 - AMBIENT) * facing
     widths = np.linspace(-1, 1, 201)
@@ -144,9 +159,59 @@ def _arm_skin(across: np.ndarray, look: SkinLook) -> np.ndarray:
     noise = cv2.GaussianBlur(np.random.default_rng(GRAIN_SEED).standard_normal(across.shape).astype(np.float32),
                              (0, 0), GRAIN_BLUR)
     noise *= look.grain / max(grain_of(noise, np.ones(noise.shape, bool)), 1e-6)  # its grain measured as the skin's
-    tone = cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0]
     # Shading scales all three channels, as less light does; the grain is lightness alone.
-    return tone.astype(np.float32) * (shade / mean)[..., None] + noise[..., None]
+    return tone * (shade / mean * light)[..., None] + noise[..., None]
+
+
+def _sleeve_light(photo: np.ndarray, sleeve: np.ndarray, girth: float) -> np.ndarray:
+    """Float H x W: how much light falls along the arms, from the old sleeve (`sleeve`, bool) the arm was
+    in: its Lab lightness blurred over ARM_LIGHT_BLUR arm half-widths (`girth`, px), which washes out
+    its print, checks and folds but keeps the light's fall along the arm, over its mean, so the cloth's
+    own lightness does not show. 1 where there is no sleeve to read it from."""
+    height, width = sleeve.shape
+    if sleeve.sum() < 16:
+        return np.ones((height, width), np.float32)
+    size = _work_size(width, height)
+    scale = size[0] / width
+    lightness = cv2.cvtColor(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2LAB)[..., 0]
+    support = _shrunk(sleeve, size)
+    sigma = max(1.0, ARM_LIGHT_BLUR * girth * scale)
+    lit = _masked_blur(lightness.astype(np.float32), support, sigma)
+    mean = float((lightness * support).sum() / max(support.sum(), 1e-3))
+    presence = np.clip(cv2.GaussianBlur(support, (0, 0), sigma) / SHADE_SUPPORT, 0, 1)
+    ratio = 1 + (np.clip(lit / max(mean, 1.0), *ARM_LIGHT_RANGE) - 1) * presence
+    return cv2.resize(ratio, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _cloth_shadow(alpha: np.ndarray, girth: float) -> np.ndarray:
+    """Float H x W: the light left on an arm beside the new garment (`alpha`, its coverage): a sleeve
+    stands off the arm and the body hides it from the light around, so the arm darkens by up to
+    CLOTH_SHADOW[1] at the garment's edge, over CLOTH_SHADOW[0] arm half-widths (`girth`, px)."""
+    reach, depth = CLOTH_SHADOW
+    near = np.clip(2 * (cv2.GaussianBlur(alpha, (0, 0), max(1.0, reach * girth)) - alpha), 0, 1)
+    return 1 - depth * near
+
+
+def _arm_tone(photo: np.ndarray, bare: np.ndarray, arm: np.ndarray, look: SkinLook, light: np.ndarray,
+              reach: int) -> np.ndarray:
+    """Float RGB H x W x 3: the colour an arm is painted in before its light: the skin's look, turning
+    within about `reach` px of bare skin that touches the arm (`bare`: a hand at the cuff, a bare
+    forearm below a painted upper arm) into that skin's own colour, its light (`light`) divided out,
+    so the painted arm runs into the photographed skin without a seam of colour or lightness."""
+    look_rgb = cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0]
+    tone = np.empty((*arm.shape, 3), np.float32)
+    tone[:] = look_rgb.astype(np.float32)
+    grown = cv2.dilate(arm.astype(np.uint8), np.ones((2 * HAND_CONTACT + 1,) * 2, np.uint8)).astype(bool)
+    contact = (bare & grown & ~arm).astype(np.float32)  # the ring of skin right where the arm ends
+    if contact.sum() < 4:
+        return tone
+    unlit = photo.astype(np.float32) / np.maximum(light, 1e-3)[..., None]
+    presence = cv2.GaussianBlur(contact, (0, 0), reach)
+    skin = cv2.GaussianBlur(unlit * contact[..., None], (0, 0), reach) / np.maximum(presence, 1e-6)[..., None]
+    # The skin's colour holds fully where the arm meets it and fades over about `reach` px up the arm.
+    distance = cv2.distanceTransform((contact == 0).astype(np.uint8), cv2.DIST_L2, 3)
+    share = np.exp(-np.square(distance / reach))[..., None] * (presence > 1e-4)[..., None]
+    return tone + (skin - tone) * share
 
 
 def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np.ndarray, person: np.ndarray,
@@ -155,7 +220,8 @@ def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np
     (a chest the new neckline bares) the bare skin around is the only source, so it stays skin
     instead of dissolving into the background or the hair; off the person, and `beside` the arms
     where a sleeve was, the background around the person is, so no old garment colour smears
-    outward and an arm is no wider than an arm."""
+    outward and an arm is no wider than an arm; there (and just off the person beside them) the
+    nearest background at full size (_nearest_background), as sharp as the background beside it."""
     height, width = hole.shape
     if not hole.any():
         return photo.astype(np.float32)
@@ -176,9 +242,33 @@ def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np
     filled = cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
     inner = radius // 2
     grown = cv2.dilate(hole.astype(np.uint8), np.ones((2 * inner + 1,) * 2, np.uint8)).astype(np.float32)
+    # Beside the arms, at full size: a background spread at the inpainting's scale is a haze there
+    # (bright skies), where the eye compares it with the sharp background just past the old sleeve.
+    kernel = np.ones((2 * radius + 1,) * 2, np.uint8)
+    near_sleeves = cv2.dilate(beside.astype(np.uint8), kernel).astype(bool)
+    sharp = cv2.dilate(grown, kernel).astype(bool) & (beside | (~person & near_sleeves))
+    from_background = _nearest_background(photo, person | hole, radius) if sharp.any() else None
+    if from_background is not None:
+        filled[sharp] = from_background[sharp]
     # Bare skin is kept as photographed, sharp: the fill's soft edge never reaches into it.
     weight = np.where(skin, 0.0, _feathered(grown, radius - inner))[..., None]
     return photo.astype(np.float32) * (1 - weight) + filled.astype(np.float32) * weight
+
+
+def _nearest_background(photo: np.ndarray, occupied: np.ndarray, gap: int) -> np.ndarray | None:
+    """`photo` with each pixel given the colour of the nearest background pixel at least `gap` px off
+    `occupied` (the person and what is painted out; its rim holds a fringe of their colours), lightly
+    blurred against the streaks one pixel's noise would draw: a wall or a sky runs on behind the
+    person as it is beside them, sharp, where a spread fill would be a haze. None without background."""
+    sources = ~cv2.dilate(occupied.astype(np.uint8), np.ones((2 * gap + 1,) * 2, np.uint8)).astype(bool)
+    if not sources.any():
+        return None
+    _, labels = cv2.distanceTransformWithLabels((~sources).astype(np.uint8), cv2.DIST_L2, 5,
+                                                labelType=cv2.DIST_LABEL_PIXEL)
+    nearest = np.zeros(labels.max() + 1, np.int64)
+    nearest[labels[sources]] = np.flatnonzero(sources)  # each source pixel is its own label
+    copied = photo.reshape(-1, 3)[nearest[labels]]
+    return cv2.GaussianBlur(copied, (0, 0), BACKGROUND_BLUR)
 
 
 def _spread_from(image: np.ndarray, sources: np.ndarray) -> np.ndarray | None:

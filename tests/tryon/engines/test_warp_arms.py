@@ -7,7 +7,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from tests.tryon.engines.test_warp_engine import BACKGROUND, JOINTS, SHIRT, SKIN, _analysis, _figure, _garment
+from tests.tryon.engines.test_warp_engine import (BACKGROUND, JOINTS, SHIRT, SKIN, _analysis, _figure, _garment,
+                                                  _grown)
 from tryon.engines.base import GarmentInput
 from tryon.engines.body import FOREARM_WIDTHS, arm_ends, arm_limbs, region_mask
 from tryon.engines.compositing import _painted_out
@@ -240,6 +241,56 @@ def test_backdrop_of_the_sleeve_colour_past_a_sleeve_width_from_the_forearm_is_n
     assert not ends[far].any()
 
 
+def _sleeveless_render(photo: np.ndarray, masks) -> np.ndarray:
+    narrow = GarmentInput(image=Image.fromarray(np.full((240, 200, 3), (215, 30, 35), np.uint8)),
+                          mask=_box_mask(), region="upper", keypoints=garment_keypoints(_box_mask(), "upper"))
+    return np.asarray(WarpEngine().render(person=Image.fromarray(photo), analysis=_analysis(masks), garment=narrow,
+                                          report=lambda *args: None, options={}))
+
+
+def _painted_skin(result: np.ndarray) -> np.ndarray:
+    """Pixels of a skin colour, lit or shaded (not the pale green backdrop, as close to the skin)."""
+    return _near(result, SKIN, 70) & ~_near(result, BACKGROUND, 20)
+
+
+def _lightness(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_RGB2LAB)[..., 0].astype(float)
+
+
+def test_a_repainted_arm_is_lit_along_its_length_as_its_old_sleeve_was():
+    image, masks = _textured_figure()
+    sleeve = np.all(image == SHIRT, axis=2) & (np.arange(image.shape[1]) >= 196)[None, :]  # the straight arm's
+    upper_arm = sleeve & (np.arange(image.shape[0]) < 150)[:, None]
+    lightness = {}
+    for name, (top, bottom) in {"from above": (1.3, 0.7), "from below": (0.7, 1.3)}.items():
+        photo = image.astype(float)
+        light = np.linspace(top, bottom, photo.shape[0])[:, None].repeat(photo.shape[1], axis=1)
+        photo[sleeve] *= light[sleeve][:, None]  # the old sleeve lit more at one end than the other
+        result = _sleeveless_render(np.clip(photo, 0, 255).astype(np.uint8), masks)
+        arm = upper_arm & _painted_skin(result)
+        assert arm.sum() > 200
+        lightness[name] = _lightness(result)[arm].mean()
+    assert lightness["from above"] > lightness["from below"] + 6
+
+
+def test_a_repainted_forearm_takes_the_colour_of_the_hand_it_runs_into():
+    image, masks = _textured_figure()
+    hand = np.zeros(image.shape[:2], np.uint8)
+    cv2.circle(hand, (219, 222), 9, 1, -1)  # the hand below the straight arm's long sleeve
+    hand = (hand > 0) & _near(image, SKIN, 30)
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(float)
+    lab[..., 0][hand] *= 0.8  # a hand in the shade, darker than the face and neck the skin's look is read from
+    photo = image.copy()
+    photo[hand] = cv2.cvtColor(np.clip(lab, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)[hand]
+    result = _rendered(photo, masks)
+    # The painted arm where it meets the hand: the old sleeve's pixels within 4 px of the hand.
+    wrist = _near(image, SHIRT, 5) & _painted_skin(result) & (_grown(hand, 4) & ~hand)
+    assert wrist.sum() > 20
+    hand_lightness, face_lightness = _lightness(photo)[hand].mean(), _lightness(image)[hand].mean()
+    painted = _lightness(result)[wrist].mean()
+    assert abs(painted - hand_lightness) < 0.4 * abs(face_lightness - hand_lightness)
+
+
 def _sleeve_analysis(half_width: int):
     """The drawn figure's landmarks with a person of a straight sleeve `half_width` px to each side of
     the straight arm's bones (shoulder, elbow, wrist) and a hand at its end."""
@@ -274,3 +325,18 @@ def test_a_repainted_arm_is_narrower_than_a_slim_old_sleeve():
     for share in (0.3, 0.5, 0.7):
         assert 0 < _width_across(cover, JOINTS[11], JOINTS[13], share) <= _width_across(sleeve, JOINTS[11], JOINTS[13],
                                                                                         share) - 2
+
+
+def test_the_background_beside_a_repainted_arm_keeps_its_sharp_edges():
+    photo = np.full((400, 600, 3), BACKGROUND, np.uint8)
+    photo[:200] = (250, 250, 255)  # a bright sky over a darker backdrop: a sharp line behind the sleeve
+    person = np.zeros((400, 600), bool)
+    person[:, 300:] = True
+    photo[person] = (90, 60, 40)
+    hole = np.zeros_like(person)
+    hole[:, 300:340] = True  # the old sleeve beside the arm, inside the person
+    photo[hole] = SHIRT
+    nothing = np.zeros_like(hole)
+    beside = _painted_out(photo, hole, nothing, nothing, person, hole, radius=5)
+    assert _near(beside[150:196, 305:335], (250, 250, 255), 12).all()  # sky right down to the line
+    assert _near(beside[204:250, 305:335], BACKGROUND, 12).all()  # and the backdrop right below it
