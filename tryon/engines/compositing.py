@@ -58,6 +58,7 @@ GRAIN_SEED = 11  # the grain's noise is the same on every render: a try-on is de
 ARM_LIGHT_BLUR, ARM_LIGHT_RANGE = 1.5, (0.7, 1.2)
 BACKGROUND_BLUR = 2.5  # px: the background copied in behind a painted-out sleeve is blurred this much
 CLOTH_SHADOW = (0.5, 0.3)  # reach (arm half-widths) and depth of the shadow a garment casts on a painted arm
+TONE_FADE = 3.0  # arm half-widths over which the colour of the skin an arm runs into fades up the arm
 HAND_CONTACT = 3  # px: bare skin this close to a repainted arm (a hand) gives the arm its colour where they meet
 
 
@@ -114,7 +115,8 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
         sleeve = clothing[box] & fit.person[crop][box] & (fit.sleeves[crop][box] | (arm[box] > 0))
         light = (_sleeve_light(photo[crop][box], sleeve, fit.limbs.girth)
                  * _cloth_shadow(fit.garment_alpha[crop][box], fit.limbs.girth))
-        tone = _arm_tone(photo[crop][box], fit.bare[crop][box], arm[box] > 0, fit.look, light, reach)
+        tone = _arm_tone(photo[crop][box], fit.bare[crop][box] & (fit.limbs.cover[crop][box] > 0), arm[box] > 0,
+                         fit.look, light, fit.limbs.girth)
         skin = _arm_skin(fit.limbs.across[crop][box], fit.look, tone, light)
         base[box] += (skin - base[box]) * arm[box][..., None]
     report(70, "compositing")
@@ -193,11 +195,12 @@ def _cloth_shadow(alpha: np.ndarray, girth: float) -> np.ndarray:
 
 
 def _arm_tone(photo: np.ndarray, bare: np.ndarray, arm: np.ndarray, look: SkinLook, light: np.ndarray,
-              reach: int) -> np.ndarray:
+              girth: float) -> np.ndarray:
     """Float RGB H x W x 3: the colour an arm is painted in before its light: the skin's look, turning
-    within about `reach` px of bare skin that touches the arm (`bare`: a hand at the cuff, a bare
-    forearm below a painted upper arm) into that skin's own colour, its light (`light`) divided out,
-    so the painted arm runs into the photographed skin without a seam of colour or lightness."""
+    towards bare skin within the limb that touches the arm (`bare`: a hand at the cuff, a bare forearm
+    below a painted upper arm, not what a bare arm's mask takes in beside it) into that skin's colour, its light (`light`) divided out, so the painted arm runs
+    into the photographed skin without a seam of colour or lightness. That colour fades over
+    TONE_FADE arm half-widths (`girth`, px): a forearm looks like the hand, an upper arm less so."""
     look_rgb = cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0]
     tone = np.empty((*arm.shape, 3), np.float32)
     tone[:] = look_rgb.astype(np.float32)
@@ -206,11 +209,13 @@ def _arm_tone(photo: np.ndarray, bare: np.ndarray, arm: np.ndarray, look: SkinLo
     if contact.sum() < 4:
         return tone
     unlit = photo.astype(np.float32) / np.maximum(light, 1e-3)[..., None]
-    presence = cv2.GaussianBlur(contact, (0, 0), reach)
-    skin = cv2.GaussianBlur(unlit * contact[..., None], (0, 0), reach) / np.maximum(presence, 1e-6)[..., None]
-    # The skin's colour holds fully where the arm meets it and fades over about `reach` px up the arm.
+    # The skin's colour where it meets the arm, averaged as widely as it fades: between a hand and a bare
+    # forearm above, the painted piece turns smoothly from the one's colour to the other's.
+    fade = TONE_FADE * girth
+    presence = cv2.GaussianBlur(contact, (0, 0), fade)
+    skin = cv2.GaussianBlur(unlit * contact[..., None], (0, 0), fade) / np.maximum(presence, 1e-9)[..., None]
     distance = cv2.distanceTransform((contact == 0).astype(np.uint8), cv2.DIST_L2, 3)
-    share = np.exp(-np.square(distance / reach))[..., None] * (presence > 1e-4)[..., None]
+    share = (np.exp(-np.square(distance / fade)) * (presence > 1e-9))[..., None]
     return tone + (skin - tone) * share
 
 
