@@ -198,9 +198,10 @@ def _arm_tone(photo: np.ndarray, bare: np.ndarray, arm: np.ndarray, look: SkinLo
               girth: float) -> np.ndarray:
     """Float RGB H x W x 3: the colour an arm is painted in before its light: the skin's look, turning
     towards bare skin within the limb that touches the arm (`bare`: a hand at the cuff, a bare forearm
-    below a painted upper arm, not what a bare arm's mask takes in beside it) into that skin's colour, its light (`light`) divided out, so the painted arm runs
-    into the photographed skin without a seam of colour or lightness. That colour fades over
-    TONE_FADE arm half-widths (`girth`, px): a forearm looks like the hand, an upper arm less so."""
+    below a painted upper arm, not what a bare arm's mask takes in beside it) into that skin's colour,
+    its light (`light`) divided out, so the painted arm runs into the photographed skin without a
+    seam of colour or lightness. That colour fades over TONE_FADE arm half-widths (`girth`, px): a
+    forearm looks like the hand, an upper arm less so."""
     look_rgb = cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0]
     tone = np.empty((*arm.shape, 3), np.float32)
     tone[:] = look_rgb.astype(np.float32)
@@ -211,11 +212,17 @@ def _arm_tone(photo: np.ndarray, bare: np.ndarray, arm: np.ndarray, look: SkinLo
     unlit = photo.astype(np.float32) / np.maximum(light, 1e-3)[..., None]
     # The skin's colour where it meets the arm, averaged as widely as it fades: between a hand and a bare
     # forearm above, the painted piece turns smoothly from the one's colour to the other's.
-    fade = TONE_FADE * girth
-    presence = cv2.GaussianBlur(contact, (0, 0), fade)
-    skin = cv2.GaussianBlur(unlit * contact[..., None], (0, 0), fade) / np.maximum(presence, 1e-9)[..., None]
+    # A smooth field, so worked out at the inpainting's scale: at full size this blur is most of a render.
+    fade, (height, width) = TONE_FADE * girth, arm.shape
+    size = _work_size(width, height)
+    sigma = max(1.0, fade * size[0] / width)
+    presence = cv2.GaussianBlur(_shrunk(contact, size), (0, 0), sigma)
+    weighted = cv2.GaussianBlur(cv2.resize(unlit * contact[..., None], size, interpolation=cv2.INTER_AREA),
+                                (0, 0), sigma)
+    skin = cv2.resize(weighted / np.maximum(presence, 1e-9)[..., None], (width, height), interpolation=cv2.INTER_LINEAR)
+    reached = cv2.resize((presence > 1e-9).astype(np.float32), (width, height), interpolation=cv2.INTER_NEAREST)
     distance = cv2.distanceTransform((contact == 0).astype(np.uint8), cv2.DIST_L2, 3)
-    share = (np.exp(-np.square(distance / fade)) * (presence > 1e-9))[..., None]
+    share = (np.exp(-np.square(distance / fade)) * reached)[..., None]
     return tone + (skin - tone) * share
 
 
