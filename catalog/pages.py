@@ -7,6 +7,11 @@ so a reader checks the version in the database on every hit and rebuilds the pag
 process serves a page from before a committed change. Closet counts change with every closet add
 and are no part of the version; the same statement that reads the version reads them fresh.
 
+A page missing from the cache is built from its query's count, cached apart under the query's
+filters alone and the same version (every page of a query, whatever its number or size, shares it),
+and from its items' payloads (catalog/payloads.py): only the first build of a query's pages under a
+version counts its rows (the first in each process, with the per-process default cache).
+
 Keys are normalised: a page is stored only under its query's one spelling, made from the validated
 filters and the page actually served (`?price_min=10`, never `10.0`; `page=1` when absent; unknown
 and empty parameters left out). A request is looked up under its own parameters spelt that way
@@ -97,9 +102,8 @@ def count_key(filters: dict[str, str]) -> str:
 
 
 def catalog_count_lookup(*, key: str, version: str | None) -> int | None:
-    """The count cached under `key` while the catalog's version is still `version`; None when there is none.
-    A page built from it skips the COUNT(*), so with the per-process default cache only the first page
-    of a query that a process builds counts."""
+    """The count cached under `key` while the catalog's version is still `version`; None when there is none
+    (the page being built counts its query, and catalog_count_store() keeps the count for the others)."""
     entry = cache.get(key)
     return entry[1] if entry is not None and version is not None and entry[0] == version else None
 
