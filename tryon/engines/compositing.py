@@ -33,7 +33,7 @@ import numpy as np
 
 from tryon.engines.base import Progress
 from tryon.engines.body import Limbs
-from tryon.engines.skin import SkinLook, grain_of
+from tryon.engines.skin import Neck, SkinLook, grain_of
 
 WORK_SIDE = 256
 FEATHER = 0.005  # feather radius, share of the photo's long side
@@ -51,6 +51,7 @@ CONTACT_SHADOW = (2.0, 0.3)  # contact shadow: reach (feather radii) and depth w
 AMBIENT = 0.6  # share of a repainted arm's light that reaches it from all around: its sides darken to about 2/3
 GRAIN_BLUR = 0.7  # px: the blur of the noise that gives a repainted arm the grain of the photo's skin
 GRAIN_SEED = 11  # the grain's noise is the same on every render: a try-on is deterministic
+NECK_BAND = 0.25  # share of the neck's width: a painted neck's column continues this much of the skin above it
 
 
 @dataclass
@@ -66,8 +67,11 @@ class Fit:
     body: np.ndarray  # bool, the body's core: old garment left uncovered there turns to skin
     person: np.ndarray  # bool, the person mask: uncovered old garment outside it turns to background
     limbs: Limbs  # the arms as limbs (body.arm_limbs): old sleeve left uncovered there turns to arm
-    sleeves: np.ndarray  # bool, where sleeves lie off the torso: old sleeve there beside the arm turns to background
-    look: SkinLook | None  # the visible skin's look, which a repainted arm takes; None without visible skin
+    # Bool: where uncovered old garment turns to what is behind the person: a sleeve beside the arm
+    # (body.sleeve_zone), an old collar standing beside the neck (skin.old_collar).
+    behind: np.ndarray
+    neck: Neck  # the neck inside an old collar (skin.neck): the collar there turns to neck
+    look: SkinLook | None  # the visible skin's look, which a repainted arm or neck takes; None without visible skin
 
 
 def feather_radius(shape: tuple[int, ...]) -> int:
@@ -93,7 +97,7 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     clothing = fit.region[crop] & ~fit.in_front[crop] & ~fit.bare[crop]
     gain = _shading(photo[crop], clothing)
     # Without a skin look no arm can be painted, so the sleeve's place is not emptied either.
-    beside = fit.sleeves[crop] if fit.look is not None else np.zeros_like(clothing)
+    beside = fit.behind[crop] if fit.look is not None else np.zeros_like(clothing)
     base = _painted_out(photo[crop], clothing, fit.body[crop], fit.bare[crop], fit.person[crop], beside, radius)
     on_skin = clothing & fit.body[crop]
     base = np.where(on_skin[..., None], _relit(np.rint(base).clip(0, 255).astype(np.uint8), gain), base)
@@ -102,6 +106,11 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     if fit.look is not None and arm.any():
         box = _box(arm > 0, 0, arm.shape)  # the arms only: their grain costs as much as their size
         base[box] += (_arm_skin(fit.limbs.across[crop][box], fit.look) - base[box]) * arm[box][..., None]
+    neck = fit.neck.cover[crop] * _hole_weight(clothing & (fit.neck.cover[crop] > 0), fit.bare[crop], radius)
+    if fit.look is not None and neck.any():
+        box = _box(neck > 0, 0, neck.shape)  # the neck only
+        painted = _neck_skin(photo[crop][box], fit.neck, (crop[0], crop[1]), box, fit.look)
+        base[box] += (painted - base[box]) * neck[box][..., None]
     report(70, "compositing")
     shaded = _relit(_white_matched(fit.garment_rgb[crop], photo), gain)
     eroded = cv2.erode(fit.garment_alpha[crop], np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
@@ -136,17 +145,53 @@ def _arm_skin(across: np.ndarray, look: SkinLook) -> np.ndarray:
     side (`across`: -1 to 1 over the arm's width, body.Limbs) and given the grain of their skin, so
     that it reads as an arm, not as a smooth fill. On average across its width its lightness is
     the skin's own."""
-    facing = np.clip(look.light * across + np.sqrt(1 - look.light ** 2) * np.sqrt(1 - across ** 2), 0, None)
-    shade = AMBIENT + (1 - AMBIENT) * facing
-    widths = np.linspace(-1, 1, 201)
-    mean = AMBIENT + (1 - AMBIENT) * np.clip(look.light * widths + np.sqrt(1 - look.light ** 2)
-                                             * np.sqrt(1 - widths ** 2), 0, None).mean()
-    noise = cv2.GaussianBlur(np.random.default_rng(GRAIN_SEED).standard_normal(across.shape).astype(np.float32),
-                             (0, 0), GRAIN_BLUR)
-    noise *= look.grain / max(grain_of(noise, np.ones(noise.shape, bool)), 1e-6)  # its grain measured as the skin's
     tone = cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0]
     # Shading scales all three channels, as less light does; the grain is lightness alone.
-    return tone.astype(np.float32) * (shade / mean)[..., None] + noise[..., None]
+    return tone.astype(np.float32) * _limb_shade(across, look.light)[..., None] + _grain(across.shape, look)[..., None]
+
+
+def _neck_skin(photo: np.ndarray, neck: Neck, crop: tuple[slice, slice], box: tuple[slice, slice],
+               look: SkinLook) -> np.ndarray:
+    """Float RGB (unclipped) over `photo` (the crop's `box`): the neck inside an old collar, each
+    column continuing the skin seen above the collar in it (skin.Neck.seen: neck or chin): the
+    median colour of its lowest NECK_BAND of the neck's width, smoothed across the columns, and
+    the head's shadow there, which the painted neck's own shadow is taken relative to; then
+    grained like the arms. So the painted neck meets the photographed one without a seam, and
+    lightens as the head's shadow fades down it; with none seen it takes the skin's look."""
+    seen, cover, shadow = neck.seen[crop][box], neck.cover[crop][box], neck.shadow[crop][box]
+    width = max(1, int((cover > 0.5).sum(axis=1).max(initial=1)))
+    rows = np.arange(seen.shape[0])[:, None]
+    band = seen & (rows > np.where(seen, rows, -1).max(axis=0) - NECK_BAND * width)
+    known = band.any(axis=0)
+    if not known.any():
+        tone = cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0]
+        return tone.astype(np.float32) * shadow[..., None] + _grain(seen.shape, look)[..., None]
+    # Per column: the seen skin's colour and the head's shadow on it (four channels), then spread across.
+    lit = np.concatenate([photo.astype(np.float32), shadow[..., None]], axis=2)
+    columns = np.arange(seen.shape[1])
+    medians = np.array([np.median(lit[band[:, column], column], axis=0) for column in columns[known]])
+    source = np.stack([np.interp(columns, columns[known], medians[:, channel]) for channel in range(4)], axis=1)
+    source = cv2.GaussianBlur(source[None].astype(np.float32), (0, 0), sigmaX=NECK_BAND * width, sigmaY=0.01)[0]
+    relight = shadow / np.maximum(source[:, 3], 1e-3)[None]
+    return source[None, :, :3] * relight[..., None] + _grain(seen.shape, look)[..., None]
+
+
+def _limb_shade(across: np.ndarray, light: float) -> np.ndarray:
+    """Float: a limb's lightness across it (`across`: -1 to 1, body.Limbs), lit as a cylinder from
+    the light's side (`light`, SkinLook) with AMBIENT light from all around, over its mean across."""
+    facing = np.clip(light * across + np.sqrt(1 - light ** 2) * np.sqrt(1 - across ** 2), 0, None)
+    shade = AMBIENT + (1 - AMBIENT) * facing
+    widths = np.linspace(-1, 1, 201)
+    mean = AMBIENT + (1 - AMBIENT) * np.clip(light * widths + np.sqrt(1 - light ** 2)
+                                             * np.sqrt(1 - widths ** 2), 0, None).mean()
+    return shade / mean
+
+
+def _grain(shape: tuple[int, ...], look: SkinLook) -> np.ndarray:
+    """Float: blurred noise with the grain of the person's skin (`look`), the same on every render."""
+    noise = cv2.GaussianBlur(np.random.default_rng(GRAIN_SEED).standard_normal(shape).astype(np.float32),
+                             (0, 0), GRAIN_BLUR)
+    return noise * (look.grain / max(grain_of(noise, np.ones(noise.shape, bool)), 1e-6))  # measured as the skin's
 
 
 def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np.ndarray, person: np.ndarray,
@@ -174,11 +219,17 @@ def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np
     if from_background is not None:
         filled[behind] = from_background[behind]
     filled = cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
+    weight = _hole_weight(hole, skin, radius)[..., None]
+    return photo.astype(np.float32) * (1 - weight) + filled.astype(np.float32) * weight
+
+
+def _hole_weight(hole: np.ndarray, skin: np.ndarray, radius: int) -> np.ndarray:
+    """Float H x W: how much of a fill of `hole` shows: all of it inside, fading over `radius` px
+    around it (half of them grown, half feathered), so the old garment's rim, blended with what is
+    beside it, goes too. Bare `skin` is kept as photographed, sharp: the soft edge never reaches it."""
     inner = radius // 2
     grown = cv2.dilate(hole.astype(np.uint8), np.ones((2 * inner + 1,) * 2, np.uint8)).astype(np.float32)
-    # Bare skin is kept as photographed, sharp: the fill's soft edge never reaches into it.
-    weight = np.where(skin, 0.0, _feathered(grown, radius - inner))[..., None]
-    return photo.astype(np.float32) * (1 - weight) + filled.astype(np.float32) * weight
+    return np.where(skin, 0.0, _feathered(grown, radius - inner))
 
 
 def _spread_from(image: np.ndarray, sources: np.ndarray) -> np.ndarray | None:
