@@ -52,6 +52,7 @@ AMBIENT = 0.6  # share of a repainted arm's light that reaches it from all aroun
 GRAIN_BLUR = 0.7  # px: the blur of the noise that gives a repainted arm the grain of the photo's skin
 GRAIN_SEED = 11  # the grain's noise is the same on every render: a try-on is deterministic
 NECK_BAND = 0.25  # share of the neck's width: a painted neck's column continues this much of the skin above it
+NECK_EDGE = 0.06  # share of the neck's width its columns' colours are smoothed over: the neck's shading across stays
 
 
 @dataclass
@@ -108,8 +109,7 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
         base[box] += (_arm_skin(fit.limbs.across[crop][box], fit.look) - base[box]) * arm[box][..., None]
     neck = fit.neck.cover[crop] * _hole_weight(clothing & (fit.neck.cover[crop] > 0), fit.bare[crop], radius)
     if fit.look is not None and neck.any():
-        box = _box(neck > 0, 0, neck.shape)  # the neck only
-        painted = _neck_skin(photo[crop][box], fit.neck, (crop[0], crop[1]), box, fit.look)
+        painted, box = _neck_skin(photo[crop], fit.neck, crop, neck > 0, fit.look)
         base[box] += (painted - base[box]) * neck[box][..., None]
     report(70, "compositing")
     shaded = _relit(_white_matched(fit.garment_rgb[crop], photo), gain)
@@ -150,30 +150,37 @@ def _arm_skin(across: np.ndarray, look: SkinLook) -> np.ndarray:
     return tone.astype(np.float32) * _limb_shade(across, look.light)[..., None] + _grain(across.shape, look)[..., None]
 
 
-def _neck_skin(photo: np.ndarray, neck: Neck, crop: tuple[slice, slice], box: tuple[slice, slice],
-               look: SkinLook) -> np.ndarray:
-    """Float RGB (unclipped) over `photo` (the crop's `box`): the neck inside an old collar, each
-    column continuing the skin seen above the collar in it (skin.Neck.seen: neck or chin): the
-    median colour of its lowest NECK_BAND of the neck's width, smoothed across the columns, and
-    the head's shadow there, which the painted neck's own shadow is taken relative to; then
-    grained like the arms. So the painted neck meets the photographed one without a seam, and
-    lightens as the head's shadow fades down it; with none seen it takes the skin's look."""
-    seen, cover, shadow = neck.seen[crop][box], neck.cover[crop][box], neck.shadow[crop][box]
-    width = max(1, int((cover > 0.5).sum(axis=1).max(initial=1)))
-    rows = np.arange(seen.shape[0])[:, None]
-    band = seen & (rows > np.where(seen, rows, -1).max(axis=0) - NECK_BAND * width)
+def _neck_skin(photo: np.ndarray, neck: Neck, crop: tuple[slice, slice], painted: np.ndarray,
+               look: SkinLook) -> tuple[np.ndarray, tuple[slice, slice]]:
+    """Float RGB (unclipped) over a box of `photo` (the crop) holding the `painted` pixels and the
+    neck's width above them, and that box: the neck inside an old collar, each column continuing
+    the skin seen just above the collar in it (skin.Neck.seen: neck or chin): the median colour of
+    its lowest NECK_BAND of the neck's width (but the rim), when that lies within the neck's width of the painted
+    pixels (further up a column meets the cheek, an ear or the hair), spread and smoothed across the
+    columns, and the head's shadow there, which the painted neck's own shadow is taken relative
+    to; then grained like the arms. So the painted neck meets the photographed one without a seam,
+    and lightens as the head's shadow fades down it; with none seen it takes the skin's look."""
+    width = max(1, int((neck.cover[crop] > 0.5).sum(axis=1).max(initial=1)))
+    rows, columns = _box(painted, 0, painted.shape)
+    box = (slice(max(0, rows.start - width), rows.stop), columns)
+    seen, shadow, painted = neck.seen[crop][box], neck.shadow[crop][box], painted[box]
+    row = np.arange(seen.shape[0])[:, None]
+    lowest = np.where(seen, row, -1).max(axis=0)
+    # The band's lowest third is left out: there the collar's rim (and its shadow) blends into the skin.
+    band = seen & (row > lowest - NECK_BAND * width) & (row <= lowest - NECK_BAND * width / 3)
+    band &= (np.where(painted, row, seen.shape[0]).min(axis=0) - lowest <= width)[None]
     known = band.any(axis=0)
     if not known.any():
         tone = cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0]
-        return tone.astype(np.float32) * shadow[..., None] + _grain(seen.shape, look)[..., None]
+        return tone.astype(np.float32) * shadow[..., None] + _grain(seen.shape, look)[..., None], box
     # Per column: the seen skin's colour and the head's shadow on it (four channels), then spread across.
-    lit = np.concatenate([photo.astype(np.float32), shadow[..., None]], axis=2)
-    columns = np.arange(seen.shape[1])
-    medians = np.array([np.median(lit[band[:, column], column], axis=0) for column in columns[known]])
-    source = np.stack([np.interp(columns, columns[known], medians[:, channel]) for channel in range(4)], axis=1)
-    source = cv2.GaussianBlur(source[None].astype(np.float32), (0, 0), sigmaX=NECK_BAND * width, sigmaY=0.01)[0]
+    lit = np.concatenate([photo[box].astype(np.float32), shadow[..., None]], axis=2)
+    at = np.arange(seen.shape[1])
+    medians = np.array([np.median(lit[band[:, column], column], axis=0) for column in at[known]])
+    source = np.stack([np.interp(at, at[known], medians[:, channel]) for channel in range(4)], axis=1)
+    source = cv2.GaussianBlur(source[None].astype(np.float32), (0, 0), sigmaX=NECK_EDGE * width, sigmaY=0.01)[0]
     relight = shadow / np.maximum(source[:, 3], 1e-3)[None]
-    return source[None, :, :3] * relight[..., None] + _grain(seen.shape, look)[..., None]
+    return source[None, :, :3] * relight[..., None] + _grain(seen.shape, look)[..., None], box
 
 
 def _limb_shade(across: np.ndarray, light: float) -> np.ndarray:

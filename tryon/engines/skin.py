@@ -62,7 +62,7 @@ COLLAR_REACH = 0.8
 # neckline's skin the skin test missed (a chest in shadow), and there is no collar.
 BARE_NECKLINE = 0.5
 COLLAR_SAMPLE = 0.15  # share of the torso length below the shoulders' midpoint where the old garment's colours are read
-NECK_FACE = 0.45  # the neck's half-width, as a share of the distance between the ears (the face's width)
+NECK_FACE = 0.4  # the neck's half-width, as a share of the distance between the ears (the face's width)
 # The neck seen above a collar may be up to this many times as wide as the face's measure says (a head
 # turned aside brings the ears closer, not the neck's sides); never narrower: between a collar's points
 # the skin seen is narrower than the neck.
@@ -308,8 +308,9 @@ def old_collar(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray, 
         return collar
     seam = SEAM * torso_length(analysis)
     closed = cv2.morphologyEx((below | found).astype(np.uint8), cv2.MORPH_CLOSE, _disc(seam)).astype(bool) & zone
-    # Its rim, blended with the skin or backdrop beside it, is not of its colours either: half a seam.
-    collar[box] = cv2.dilate(closed.astype(np.uint8), _disc(seam / 2)).astype(bool) & zone
+    # Its rim, blended with the skin or backdrop beside it, and the shadow it casts on the neck are not
+    # of its colours either: a seam's width.
+    collar[box] = cv2.dilate(closed.astype(np.uint8), _disc(seam)).astype(bool) & zone
     return collar
 
 
@@ -321,9 +322,10 @@ def _disc(radius: float) -> np.ndarray:
 
 def neck(analysis: PersonAnalysis, collar: np.ndarray) -> Neck:
     """The neck inside an old `collar`: a column along the neck's axis from the mouth down to the
-    shoulders' midpoint, as wide as the neck is seen above the collar (the median of the rows where the person
-    less the collar is cut off on both sides within the collar's reach) but as the face's measure
-    (NeckFrame.half) at least and NECK_WIDER times it at most; the column's skin above the collar;
+    shoulders' midpoint, where and as wide as the neck is seen above the collar (the median of the
+    rows where the person less the collar is cut off on both sides within the collar's reach), but
+    as wide as the face's measure (NeckFrame.half) at least and NECK_WIDER times it at most; the
+    column's skin above the collar;
     the head's shadow, JAW_SHADOW deep at the chin and fading over the neck's half-width. No cover
     without an old collar or a neck frame."""
     empty = np.zeros(collar.shape, np.float32)
@@ -333,23 +335,27 @@ def neck(analysis: PersonAnalysis, collar: np.ndarray) -> Neck:
     box = frame.box
     under = np.maximum.accumulate(collar[box], axis=0)  # the collar and all below it, column by column
     bare = analysis.person_mask[box] & ~under & (np.abs(frame.side) < frame.reach) & frame.span(0.0)
-    widths = [width for row in range(bare.shape[0])
-              if (width := _run_through(bare[row], frame.side[row], frame.reach)) is not None]
-    half = float(np.clip(np.median(widths) * frame.tilt / 2 if widths else frame.half,
+    runs = np.array([run for row in range(bare.shape[0])
+                     if (run := _run_through(bare[row], frame.side[row], frame.reach)) is not None]).reshape(-1, 2)
+    half = float(np.clip(np.median(runs[:, 1] - runs[:, 0]) / 2 if len(runs) else frame.half,
                          frame.half, NECK_WIDER * frame.half))
+    # The neck seen above the collar says where across the axis the neck runs on (a head turned or
+    # tilted moves the chin off it), by as much as half its width.
+    middle = float(np.clip(np.median(runs.mean(axis=1)), -half / 2, half / 2)) if len(runs) else 0.0
     column = frame.span(frame.mouth)
     cover, shadow, seen = empty.copy(), empty + 1, np.zeros_like(collar)
     # Soft over NECK_EDGE of its half-width at its sides, as a photographed neck's outline is.
     edge = max(1.0, NECK_EDGE * half)
-    cover[box] = np.where(column, np.clip((half - np.abs(frame.side)) / edge + 0.5, 0, 1), 0)
+    cover[box] = np.where(column, np.clip((half - np.abs(frame.side - middle)) / edge + 0.5, 0, 1), 0)
     seen[box] = (cover[box] >= 1) & analysis.person_mask[box] & ~under
     shadow[box] = 1 - JAW_SHADOW * np.exp(-np.square(np.maximum(frame.along, 0) / half)) * (frame.along > 0)
     return Neck(cover=cover, seen=seen, shadow=shadow)
 
 
-def _run_through(row: np.ndarray, side: np.ndarray, reach: float) -> int | None:
-    """The length of the run of `row` through the pixel where `side` crosses zero, when it ends on
-    both sides less than `reach` across; None when that pixel is off, or the run is not so bounded."""
+def _run_through(row: np.ndarray, side: np.ndarray, reach: float) -> tuple[float, float] | None:
+    """Where (`side` at its first and last pixel) the run of `row` through the pixel where `side`
+    crosses zero lies, when it ends on both sides less than `reach` across; None when that pixel
+    is off, or the run is not so bounded."""
     centre = int(np.argmin(np.abs(side)))
     if not row[centre] or abs(side[centre]) > 1:
         return None
@@ -357,7 +363,7 @@ def _run_through(row: np.ndarray, side: np.ndarray, reach: float) -> int | None:
     left, right = gaps[gaps < centre], gaps[gaps > centre]
     if not len(left) or not len(right) or max(abs(side[left[-1]]), abs(side[right[0]])) >= reach - 1:
         return None  # the run reaches the row's end or the collar's reach: not a neck between two edges
-    return int(right[0] - left[-1] - 1)
+    return float(side[left[-1] + 1]), float(side[right[0] - 1])
 
 
 def _touching(mask: np.ndarray, seed: np.ndarray) -> np.ndarray:

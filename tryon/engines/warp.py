@@ -115,9 +115,7 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
         region = region | sleeve_ends(photo, analysis, region, skin)
         collar = old_collar(photo, analysis, region, skin, garment_alpha > 0.5)
     inside = neck(analysis, collar)
-    # Beside the neck, a collar standing above the region (above the shoulders) has what is behind the
-    # person around it; what of it lies in the region is on the shoulders, and filled as the region is.
-    beside_neck = collar & ~region & (inside.cover < 0.5)
+    beside_neck = collar & (inside.cover < 0.5)  # a collar beside the neck stands in front of what is behind
     return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region | collar,
                in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER),
                # The collar's rim, blended with the skin above it, may pass the skin test: it goes with the collar.
