@@ -179,7 +179,7 @@ def _neck_skin(photo: np.ndarray, neck: Neck, crop: tuple[slice, slice], painted
     medians = np.array([np.median(lit[band[:, column], column], axis=0) for column in at[known]])
     source = np.stack([np.interp(at, at[known], medians[:, channel]) for channel in range(4)], axis=1)
     source = cv2.GaussianBlur(source[None].astype(np.float32), (0, 0), sigmaX=NECK_EDGE * width, sigmaY=0.01)[0]
-    relight = shadow / np.maximum(source[:, 3], 1e-3)[None]
+    relight = np.minimum(shadow / np.maximum(source[:, 3], 1e-3)[None], 1.0)
     return source[None, :, :3] * relight[..., None] + _grain(seen.shape, look)[..., None], box
 
 

@@ -204,12 +204,13 @@ def _lab(photo: np.ndarray) -> np.ndarray:
 def _alike(lab: np.ndarray, worn: np.ndarray, skin: np.ndarray | None = None) -> np.ndarray:
     """Bool H x W: pixels of `lab` within SLEEVE_DELTA of one of the tones (_palette) of its
     `worn` pixels: the old garment's colours, a check's or a stripe's threads each. With `skin`
-    pixels to compare with, only those nearer the garment's tones than the skin's: pale skin lies
-    within SLEEVE_DELTA of a white collar, yet nearer its own tones."""
-    distance = _distance(lab, _palette(lab[worn]))
-    alike = distance < SLEEVE_DELTA ** 2
+    pixels to compare with, only those whose colour (CIELab's a and b: light and shade change the
+    lightness, not the colour) is nearer the garment's tones than the skin's: pale skin lies within
+    SLEEVE_DELTA of a white collar, and a lit white collar of pale skin, yet each has its own hue."""
+    palette = _palette(lab[worn])
+    alike = _distance(lab, palette) < SLEEVE_DELTA ** 2
     if skin is not None and skin.sum() >= SLEEVE_TONES:
-        alike &= distance < _distance(lab, _palette(lab[skin]))
+        alike &= _distance(lab[..., 1:], palette[:, 1:]) < _distance(lab[..., 1:], _palette(lab[skin])[:, 1:])
     return alike
 
 
@@ -249,6 +250,7 @@ class Neck:
 
     cover: np.ndarray  # float H x W: the neck's column from the mouth to the shoulders' midpoint (0 without an old collar)
     seen: np.ndarray  # bool H x W: the column's skin above the collar (neck or chin), which the painting continues
+    beside: np.ndarray  # bool H x W: the collar beside the neck, in front of what is behind the person
     shadow: np.ndarray  # float H x W: the head's shadow on the neck (1 none), deepest at the chin
 
 
@@ -303,11 +305,14 @@ def old_collar(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray, 
         return collar  # the old garment below the neck is mostly skin: a low neckline, no collar
     # Below the new garment's edge the collar runs on into the old garment: it touches the region there.
     below = region[box] | covered[box]
-    found = _touching(zone & _alike(lab, worn, bare), below)
-    if not found.any():
-        return collar
     seam = SEAM * torso_length(analysis)
-    closed = cv2.morphologyEx((below | found).astype(np.uint8), cv2.MORPH_CLOSE, _disc(seam)).astype(bool) & zone
+    alike = (zone & _alike(lab, worn, bare)).astype(np.uint8)
+    if not alike.any():
+        return collar
+    # The collar's seams and shadows, and the line where it folds, are not of its colours: bridged first
+    # (within a seam of its colours: the closing must not fill the corners between the neck and the region).
+    closed = cv2.morphologyEx(alike | below, cv2.MORPH_CLOSE, _disc(seam)).astype(bool)
+    closed = _touching(closed & zone & cv2.dilate(alike, _disc(seam)).astype(bool), below)
     # Its rim, blended with the skin or backdrop beside it, and the shadow it casts on the neck are not
     # of its colours either: a seam's width.
     collar[box] = cv2.dilate(closed.astype(np.uint8), _disc(seam)).astype(bool) & zone
@@ -326,12 +331,13 @@ def neck(analysis: PersonAnalysis, collar: np.ndarray) -> Neck:
     rows where the person less the collar is cut off on both sides within the collar's reach), but
     as wide as the face's measure (NeckFrame.half) at least and NECK_WIDER times it at most; the
     column's skin above the collar;
-    the head's shadow, JAW_SHADOW deep at the chin and fading over the neck's half-width. No cover
-    without an old collar or a neck frame."""
+    the head's shadow, JAW_SHADOW deep at the chin and fading over the neck's half-width; the
+    collar beside the column, which turns to what is behind the person. No cover without an old
+    collar or a neck frame."""
     empty = np.zeros(collar.shape, np.float32)
     frame = neck_frame(analysis)
     if frame is None or not collar.any():
-        return Neck(cover=empty, seen=np.zeros_like(collar), shadow=empty + 1)
+        return Neck(cover=empty, seen=np.zeros_like(collar), beside=np.zeros_like(collar), shadow=empty + 1)
     box = frame.box
     under = np.maximum.accumulate(collar[box], axis=0)  # the collar and all below it, column by column
     bare = analysis.person_mask[box] & ~under & (np.abs(frame.side) < frame.reach) & frame.span(0.0)
@@ -349,7 +355,7 @@ def neck(analysis: PersonAnalysis, collar: np.ndarray) -> Neck:
     cover[box] = np.where(column, np.clip((half - np.abs(frame.side - middle)) / edge + 0.5, 0, 1), 0)
     seen[box] = (cover[box] >= 1) & analysis.person_mask[box] & ~under
     shadow[box] = 1 - JAW_SHADOW * np.exp(-np.square(np.maximum(frame.along, 0) / half)) * (frame.along > 0)
-    return Neck(cover=cover, seen=seen, shadow=shadow)
+    return Neck(cover=cover, seen=seen, beside=collar & (cover < 0.5), shadow=shadow)
 
 
 def _run_through(row: np.ndarray, side: np.ndarray, reach: float) -> tuple[float, float] | None:

@@ -115,14 +115,13 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
         region = region | sleeve_ends(photo, analysis, region, skin)
         collar = old_collar(photo, analysis, region, skin, garment_alpha > 0.5)
     inside = neck(analysis, collar)
-    beside_neck = collar & (inside.cover < 0.5)  # a collar beside the neck stands in front of what is behind
     return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region | collar,
                in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER),
                # The collar's rim, blended with the skin above it, may pass the skin test: it goes with the collar.
-               bare=skin & ~collar, body=body_core(analysis) & ~beside_neck, person=analysis.person_mask,
+               bare=skin & ~collar, body=body_core(analysis) & ~inside.beside, person=analysis.person_mask,
                # An arm runs on wherever its old sleeve is replaced, in the person mask or not.
                limbs=arm_limbs(replace(analysis, person_mask=analysis.person_mask | region)),
-               behind=sleeve_zone(analysis) | beside_neck, neck=inside,
+               behind=sleeve_zone(analysis) | inside.beside, neck=inside,
                look=skin_look(photo, skin, analysis))
 
 
