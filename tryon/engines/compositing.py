@@ -53,6 +53,7 @@ GRAIN_BLUR = 0.7  # px: the blur of the noise that gives a repainted arm the gra
 GRAIN_SEED = 11  # the grain's noise is the same on every render: a try-on is deterministic
 NECK_BAND = 0.25  # share of the neck's width: a painted neck's column continues this much of the skin above it
 NECK_EDGE = 0.06  # share of the neck's width its columns' colours are smoothed over: the neck's shading across stays
+NECK_LIT = 90  # percentile of the skin seen above a painted neck's lightness taken as its lit skin's
 
 
 @dataclass
@@ -155,11 +156,12 @@ def _neck_skin(photo: np.ndarray, neck: Neck, crop: tuple[slice, slice], painted
     """Float RGB (unclipped) over a box of `photo` (the crop) holding the `painted` pixels and the
     neck's width above them, and that box: the neck inside an old collar, each column continuing
     the skin seen just above the collar in it (skin.Neck.seen: neck or chin): the median colour of
-    its lowest NECK_BAND of the neck's width (but the rim), when that lies within the neck's width of the painted
-    pixels (further up a column meets the cheek, an ear or the hair), spread and smoothed across the
-    columns, and the head's shadow there, which the painted neck's own shadow is taken relative
-    to; then grained like the arms. So the painted neck meets the photographed one without a seam,
-    and lightens as the head's shadow fades down it; with none seen it takes the skin's look."""
+    its lowest NECK_BAND of the neck's width (but the rim), when that lies within the neck's width
+    of the painted pixels (further up a column meets the cheek, an ear or the hair), spread and
+    smoothed across the columns. It is only ever darkened: to the head's shadow (skin.Neck.shadow)
+    on the lit skin seen (NECK_LIT), where that is darker than it. So a neck seen above the collar,
+    already in the head's shadow, runs on without a seam, and a chin the collar reached gets the
+    shadow under it; then it is grained like the arms. With no skin seen it takes the skin's look."""
     width = max(1, int((neck.cover[crop] > 0.5).sum(axis=1).max(initial=1)))
     rows, columns = _box(painted, 0, painted.shape)
     box = (slice(max(0, rows.start - width), rows.stop), columns)
@@ -173,14 +175,14 @@ def _neck_skin(photo: np.ndarray, neck: Neck, crop: tuple[slice, slice], painted
     if not known.any():
         tone = cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0]
         return tone.astype(np.float32) * shadow[..., None] + _grain(seen.shape, look)[..., None], box
-    # Per column: the seen skin's colour and the head's shadow on it (four channels), then spread across.
-    lit = np.concatenate([photo[box].astype(np.float32), shadow[..., None]], axis=2)
     at = np.arange(seen.shape[1])
-    medians = np.array([np.median(lit[band[:, column], column], axis=0) for column in at[known]])
-    source = np.stack([np.interp(at, at[known], medians[:, channel]) for channel in range(4)], axis=1)
+    medians = np.array([np.median(photo[box][band[:, column], column].astype(np.float32), axis=0)
+                        for column in at[known]])
+    source = np.stack([np.interp(at, at[known], medians[:, channel]) for channel in range(3)], axis=1)
     source = cv2.GaussianBlur(source[None].astype(np.float32), (0, 0), sigmaX=NECK_EDGE * width, sigmaY=0.01)[0]
-    relight = np.minimum(shadow / np.maximum(source[:, 3], 1e-3)[None], 1.0)
-    return source[None, :, :3] * relight[..., None] + _grain(seen.shape, look)[..., None], box
+    lit = np.percentile(photo[box][seen].mean(axis=1), NECK_LIT)
+    darken = np.minimum(lit * shadow / np.maximum(source.mean(axis=1), 1.0)[None], 1.0)
+    return source[None] * darken[..., None] + _grain(seen.shape, look)[..., None], box
 
 
 def _limb_shade(across: np.ndarray, light: float) -> np.ndarray:
