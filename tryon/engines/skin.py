@@ -182,7 +182,8 @@ def sleeve_ends(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray,
                 continue
             ys, xs = np.nonzero(ends)  # colours are compared only around the bone: a small share of the photo
             box = slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)
-            found[box] |= ends[box] & reach[box] & free[box] & _alike(_lab(photo[box]), sleeve[box])
+            lab = _lab(photo[box])
+            found[box] |= ends[box] & reach[box] & free[box] & _alike(lab, lab[sleeve[box]])
             zone |= ends
     if not found.any():
         return found
@@ -202,15 +203,16 @@ def _lab(photo: np.ndarray) -> np.ndarray:
 
 
 def _alike(lab: np.ndarray, worn: np.ndarray, skin: np.ndarray | None = None) -> np.ndarray:
-    """Bool H x W: pixels of `lab` within SLEEVE_DELTA of one of the tones (_palette) of its
-    `worn` pixels: the old garment's colours, a check's or a stripe's threads each. With `skin`
-    pixels to compare with, only those whose colour (CIELab's a and b: light and shade change the
-    lightness, not the colour) is nearer the garment's tones than the skin's: pale skin lies within
-    SLEEVE_DELTA of a white collar, and a lit white collar of pale skin, yet each has its own hue."""
-    palette = _palette(lab[worn])
+    """Bool, one per colour of `lab` (Lab, ... x 3): within SLEEVE_DELTA of one of the tones
+    (_palette) of the `worn` colours (N x 3): the old garment's, a check's or a stripe's threads
+    each. With `skin` colours to compare with, only those whose colour (CIELab's a and b: light and
+    shade change the lightness, not the colour) is nearer the garment's tones than the skin's: pale
+    skin lies within SLEEVE_DELTA of a white collar, and a lit white collar of pale skin, yet each
+    has its own hue."""
+    palette = _palette(worn)
     alike = _distance(lab, palette) < SLEEVE_DELTA ** 2
-    if skin is not None and skin.sum() >= SLEEVE_TONES:
-        alike &= _distance(lab[..., 1:], palette[:, 1:]) < _distance(lab[..., 1:], _palette(lab[skin])[:, 1:])
+    if skin is not None and len(skin) >= SLEEVE_TONES:
+        alike &= _distance(lab[..., 1:], palette[:, 1:]) < _distance(lab[..., 1:], _palette(skin)[:, 1:])
     return alike
 
 
@@ -222,8 +224,8 @@ def _palette(colours: np.ndarray) -> np.ndarray:
 
 
 def _distance(lab: np.ndarray, palette: np.ndarray) -> np.ndarray:
-    """Float H x W: each pixel of `lab`'s squared CIE76 distance to the nearest colour of `palette`."""
-    return np.min([np.square(lab - colour).sum(axis=2) for colour in palette], axis=0)
+    """Float, one per colour of `lab` (... x 3): its squared CIE76 distance to the nearest of `palette`."""
+    return np.min([np.square(lab - colour).sum(axis=-1) for colour in palette], axis=0)
 
 
 @dataclass
@@ -248,7 +250,7 @@ class NeckFrame:
 class Neck:
     """The neck inside an old collar, painted on from the neck seen above it."""
 
-    cover: np.ndarray  # float H x W: the neck's column from the mouth to the shoulders' midpoint (0 without an old collar)
+    cover: np.ndarray  # float H x W: the neck's column, mouth to shoulders' midpoint (0 without an old collar)
     seen: np.ndarray  # bool H x W: the column's skin above the collar (neck or chin), which the painting continues
     beside: np.ndarray  # bool H x W: the collar beside the neck, in front of what is behind the person
     shadow: np.ndarray  # float H x W: the head's shadow on the neck (1 none), deepest at the chin
@@ -270,9 +272,10 @@ def neck_frame(analysis: PersonAnalysis) -> NeckFrame | None:
     across = np.array([down[1], -down[0]])
     reach = COLLAR_REACH * float(np.linalg.norm(shoulders[0] - shoulders[1])) / 2
     bottom = chin + (length + COLLAR_SAMPLE * torso_length(analysis)) * down
-    corners = np.array([mouth + reach * across, mouth - reach * across, bottom + reach * across, bottom - reach * across])
+    corners = np.array([end + sign * reach * across for end in (mouth, bottom) for sign in (1, -1)])
     (x0, y0), (x1, y1) = np.floor(corners.min(axis=0)).astype(int), np.ceil(corners.max(axis=0)).astype(int)
-    box = (slice(max(y0, 0), max(min(y1 + 1, analysis.height), 1)), slice(max(x0, 0), max(min(x1 + 1, analysis.width), 1)))
+    box = (slice(max(y0, 0), max(min(y1 + 1, analysis.height), 1)),
+           slice(max(x0, 0), max(min(x1 + 1, analysis.width), 1)))
     ys, xs = np.mgrid[box].astype(np.float32)
     along = (xs - chin[0]) * down[0] + (ys - chin[1]) * down[1]
     side = (xs - chin[0]) * across[0] + (ys - chin[1]) * across[1]
@@ -301,12 +304,14 @@ def old_collar(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray, 
     if worn.sum() < SLEEVE_TONES or not zone.any():
         return collar
     lab, bare = _lab(photo[box]), skin[box] & analysis.person_mask[box]
-    if bare.sum() >= SLEEVE_TONES and (_distance(lab[worn][None], _palette(lab[bare])) < SLEEVE_DELTA ** 2).mean() > BARE_NECKLINE:
+    if bare.sum() >= SLEEVE_TONES and (_distance(lab[worn], _palette(lab[bare])) < SLEEVE_DELTA ** 2).mean() \
+            > BARE_NECKLINE:
         return collar  # the old garment below the neck is mostly skin: a low neckline, no collar
     # Below the new garment's edge the collar runs on into the old garment: it touches the region there.
     below = region[box] | covered[box]
     seam = SEAM * torso_length(analysis)
-    alike = (zone & _alike(lab, worn, bare)).astype(np.uint8)
+    alike = np.zeros(zone.shape, np.uint8)
+    alike[zone] = _alike(lab[zone], lab[worn], lab[bare])  # only the zone's colours: a share of the box
     if not alike.any():
         return collar
     # The collar's seams and shadows, and the line where it folds, are not of its colours: bridged first

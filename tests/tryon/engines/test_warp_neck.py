@@ -65,7 +65,8 @@ def test_the_neck_inside_an_old_collar_is_painted_as_skin_and_beside_it_is_backg
     on_neck = collar & (np.abs(columns - 150) <= 12)[None]
     beside = collar & (np.abs(columns - 150) >= 20)[None]
     assert on_neck.sum() > 20 and beside.sum() > 20
-    assert (on_neck & _skin_toned(result)).sum() > 0.9 * on_neck.sum()  # the head's shadow darkens it: a tone, not a colour
+    # The head's shadow darkens the painted neck: a skin tone, not the face's colour.
+    assert (on_neck & _skin_toned(result)).sum() > 0.9 * on_neck.sum()
     assert (beside & _near(result, BACKGROUND, 30)).sum() > 0.8 * beside.sum()
 
 
