@@ -89,6 +89,12 @@ def edited_region(fit: Fit) -> np.ndarray:
     return grown > 0
 
 
+def garment_shown(alpha: np.ndarray, radius: int) -> np.ndarray:
+    """Float: the garment's coverage `alpha` as it is shown, eroded by half the feather `radius`:
+    that drops the fringe of floor a catalog mask keeps, and a warp's slivers."""
+    return cv2.erode(alpha, np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
+
+
 def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     """The photo with the garment in place; identical to `photo` outside the edited region.
     Arms in front stay over the garment; bare skin is kept, not painted out, where the garment does
@@ -114,7 +120,7 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
         base[box] += (painted - base[box]) * neck[box][..., None]
     report(70, "compositing")
     shaded = _relit(_white_matched(fit.garment_rgb[crop], photo), gain)
-    eroded = cv2.erode(fit.garment_alpha[crop], np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
+    eroded = garment_shown(fit.garment_alpha[crop], radius)
     alpha = _feathered(eroded, radius) * (1 - _feathered(fit.in_front[crop].astype(np.float32), radius // 2))
     base = _contact_shadowed(base, eroded, fit.person[crop] | fit.allowed[crop], radius)
     blended = base + (shaded.astype(np.float32) - base) * alpha[..., None]
@@ -158,8 +164,9 @@ def _neck_skin(photo: np.ndarray, neck: Neck, crop: tuple[slice, slice], painted
     the skin seen just above the collar in it (skin.Neck.seen: neck or chin): the median colour of
     its lowest NECK_BAND of the neck's width (but the rim), when that lies within the neck's width
     of the painted pixels (further up a column meets the cheek, an ear or the hair), spread and
-    smoothed across the columns. It is only ever darkened: to the head's shadow (skin.Neck.shadow)
-    on the lit skin seen (NECK_LIT), where that is darker than it. So a neck seen above the collar,
+    smoothed across the columns. It is only ever darkened: to the head's shadow (skin.Neck.shadow,
+    as deep as the skin seen in it shows, where some is) on the lit skin seen (NECK_LIT), where
+    that is darker than it. So a neck seen above the collar,
     already in the head's shadow, runs on without a seam, and a chin the collar reached gets the
     shadow under it; then it is grained like the arms. With no skin seen it takes the skin's look."""
     width = max(1, int((neck.cover[crop] > 0.5).sum(axis=1).max(initial=1)))
@@ -180,7 +187,15 @@ def _neck_skin(photo: np.ndarray, neck: Neck, crop: tuple[slice, slice], painted
                         for column in at[known]])
     source = np.stack([np.interp(at, at[known], medians[:, channel]) for channel in range(3)], axis=1)
     source = cv2.GaussianBlur(source[None].astype(np.float32), (0, 0), sigmaX=NECK_EDGE * width, sigmaY=0.01)[0]
-    lit = np.percentile(photo[box][seen].mean(axis=1), NECK_LIT)
+    lightness = photo[box].astype(np.float32).mean(axis=2)
+    lit = np.percentile(lightness[seen], NECK_LIT)
+    # Skin seen in the shadow's deeper half (a neck below the chin, between a collar's points) says how
+    # deep the head's shadow really is in this light: the model's depth is scaled to it, never beyond.
+    deep = seen & (shadow < (1 + shadow.min()) / 2)
+    if deep.sum() >= NECK_BAND * width:
+        modelled = 1 - float(np.median(shadow[deep]))
+        measured = 1 - float(np.median(lightness[deep])) / max(lit, 1.0)
+        shadow = 1 - (1 - shadow) * float(np.clip(measured / max(modelled, 1e-3), 0, 1))
     darken = np.minimum(lit * shadow / np.maximum(source.mean(axis=1), 1.0)[None], 1.0)
     return source[None] * darken[..., None] + _grain(seen.shape, look)[..., None], box
 

@@ -33,7 +33,7 @@ from tryon.engines.anchors import Ends, Part, lower_parts, upper_parts
 from tryon.engines.base import GarmentInput, PersonAnalysis, Progress, RenderFailed
 from tryon.engines.body import (arm_limbs, arms_front_mask, garment_silhouette, region_mask, sleeve_zone,
                                  torso_length)
-from tryon.engines.compositing import Fit, composite
+from tryon.engines.compositing import Fit, composite, feather_radius, garment_shown
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
 from tryon.engines.outline import is_skirt
 from tryon.engines.outline_fit import fitted_outline, kept_garment
@@ -113,7 +113,9 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     collar = np.zeros_like(region)
     if garment.region != LOWER:  # a top takes the old sleeve's ends the person mask missed, and the old collar
         region = region | sleeve_ends(photo, analysis, region, skin)
-        collar = old_collar(photo, analysis, region, skin, garment_alpha > 0.5)
+        # Covered where the garment is shown: a sliver of it the feathering drops leaves the collar under it.
+        shown = garment_shown(garment_alpha, feather_radius(photo.shape)) > 0.5
+        collar = old_collar(photo, analysis, region, skin, shown)
     inside = neck(analysis, collar)
     return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region | collar,
                in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER),
