@@ -53,6 +53,7 @@ GRAIN_BLUR = 0.7  # px: the blur of the noise that gives a repainted arm the gra
 GRAIN_SEED = 11  # the grain's noise is the same on every render: a try-on is deterministic
 NECK_BAND = 0.25  # share of the neck's width: a painted neck's column continues this much of the skin above it
 NECK_EDGE = 0.06  # share of the neck's width its columns' colours are smoothed over: the neck's shading across stays
+NECK_DARKEST = 0.75  # a painted neck's column continues no skin darker than this share of the median column's
 NECK_LIT = 90  # percentile of the skin seen above a painted neck's lightness taken as its lit skin's
 
 
@@ -185,7 +186,11 @@ def _neck_skin(photo: np.ndarray, neck: Neck, crop: tuple[slice, slice], painted
     at = np.arange(seen.shape[1])
     medians = np.array([np.median(photo[box][band[:, column], column].astype(np.float32), axis=0)
                         for column in at[known]])
-    source = np.stack([np.interp(at, at[known], medians[:, channel]) for channel in range(3)], axis=1)
+    # A column much darker than the others has a beard or hair above the collar, not skin: it is
+    # spread from its neighbours instead.
+    skin = medians.mean(axis=1) >= NECK_DARKEST * np.median(medians.mean(axis=1))
+    at_known, medians = at[known][skin], medians[skin]
+    source = np.stack([np.interp(at, at_known, medians[:, channel]) for channel in range(3)], axis=1)
     source = cv2.GaussianBlur(source[None].astype(np.float32), (0, 0), sigmaX=NECK_EDGE * width, sigmaY=0.01)[0]
     lightness = photo[box].astype(np.float32).mean(axis=2)
     lit = np.percentile(lightness[seen], NECK_LIT)

@@ -55,6 +55,7 @@ SEAM = 0.015  # share of the torso length: lines this thin between the region an
 GRAIN_SIGMA = 1.0  # px: the skin's grain is its lightness less this blur of it (features are wider)
 LIGHT_MAX = 0.7  # the light's sideways share is at most this: a face lit fully from the side is rare
 CHIN = 0.8  # the chin lies this many eye-to-mouth lengths below the mouth, along the face
+NECK_UNDER_EARS = 0.5  # the neck's top lies this share of the way across from the chin to below the ears
 # An old collar lies within this share of the shoulder joints' half distance of the neck's axis: a
 # collar and its points spread wider than the neck, but not out to the shoulders.
 COLLAR_REACH = 0.8
@@ -257,14 +258,19 @@ class Neck:
 
 
 def neck_frame(analysis: PersonAnalysis) -> NeckFrame | None:
-    """The neck's frame (chin from the eyes and mouth, CHIN), over the box that holds an old collar
+    """The neck's frame (the neck's top from the eyes and mouth, CHIN, moved NECK_UNDER_EARS across
+    towards the ears for a head turned aside), over the box that holds an old collar
     and the old garment COLLAR_SAMPLE below it; None when the face or a shoulder is not seen."""
     points = np.asarray(analysis.landmarks, dtype=np.float64)
     if not (points[list(EYES + MOUTH + SHOULDERS), 2] > VISIBLE).all():
         return None
     eyes, mouth = points[list(EYES), :2].mean(axis=0), points[list(MOUTH), :2].mean(axis=0)
-    shoulders = points[list(SHOULDERS), :2]
+    shoulders, ears = points[list(SHOULDERS), :2], points[list(EARS)]
     chin = mouth + CHIN * (mouth - eyes)
+    if (ears[:, 2] > VISIBLE).all():  # a head turned aside has its neck behind the chin, towards the ears
+        face_down = (mouth - eyes) / max(float(np.linalg.norm(mouth - eyes)), 1e-6)
+        turn = ears[:, :2].mean(axis=0) - mouth
+        chin = chin + NECK_UNDER_EARS * (turn - (turn @ face_down) * face_down)
     length = float(np.linalg.norm(shoulders.mean(axis=0) - chin))
     if length < 1 or (shoulders.mean(axis=0) - chin)[1] <= 0:  # a chin below the shoulders: no neck to read
         return None
@@ -279,7 +285,6 @@ def neck_frame(analysis: PersonAnalysis) -> NeckFrame | None:
     ys, xs = np.mgrid[box].astype(np.float32)
     along = (xs - chin[0]) * down[0] + (ys - chin[1]) * down[1]
     side = (xs - chin[0]) * across[0] + (ys - chin[1]) * across[1]
-    ears = points[list(EARS)]
     face = NECK_FACE * float(np.linalg.norm(ears[0, :2] - ears[1, :2])) if (ears[:, 2] > VISIBLE).all() else 0.0
     half = face if face >= 1 else NECK * torso_length(analysis)  # ears unseen, or one behind the other
     return NeckFrame(box=box, along=along, side=side, mouth=float((mouth - chin) @ down), length=length,
