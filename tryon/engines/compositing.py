@@ -12,10 +12,12 @@ fields, which upscale without visible loss and cost a sixteenth.
   the torso stay on top. An arm the old sleeve covered is painted back as an arm (body.arm_limbs:
   tapered, narrower than the sleeve) in the person's skin colour and grain (skin.SkinLook), lit
   as a cylinder from the light's side; beside it, where the sleeve was, and outside the person,
-  the hole takes the background around the person. Where the hole lies on the body's core (a
-  chest the new neckline bares) it is filled from the bare skin around, shaded like the old
-  garment and darkened towards the person's outline; elsewhere (beside a slimmer new garment)
-  from what surrounds it.
+  the hole takes the background around the person. An old collar standing above the new neckline
+  (skin.old_collar) goes too: the neck inside it is painted on from the neck or chin seen above it,
+  darkened at most to the head's shadow (skin.Neck), and beside the neck it takes the background.
+  Where the hole lies on the body's core (a chest the new neckline bares) it is filled from the
+  bare skin around, shaded like the old garment and darkened towards the person's outline;
+  elsewhere (beside a slimmer new garment) from what surrounds it.
 - Colour: the garment's white is mapped to the photo's own white (its 99th percentile per channel).
 - Lighting: the old garment's Lab lightness at fold scale, divided by the same at a broad scale,
   is the photo's shading (folds, creases, shadow under the arms); it multiplies the new garment's
@@ -52,7 +54,7 @@ AMBIENT = 0.6  # share of a repainted arm's light that reaches it from all aroun
 GRAIN_BLUR = 0.7  # px: the blur of the noise that gives a repainted arm the grain of the photo's skin
 GRAIN_SEED = 11  # the grain's noise is the same on every render: a try-on is deterministic
 NECK_BAND = 0.25  # share of the neck's width: a painted neck's column continues this much of the skin above it
-NECK_EDGE = 0.06  # share of the neck's width its columns' colours are smoothed over: the neck's shading across stays
+NECK_SMOOTH = 0.06  # share of the neck's width its columns' colours are smoothed over: its shading across stays
 NECK_DARKEST = 0.75  # a painted neck's column continues no skin darker than this share of the median column's
 NECK_LIT = 90  # percentile of the skin seen above a painted neck's lightness taken as its lit skin's
 
@@ -191,7 +193,7 @@ def _neck_skin(photo: np.ndarray, neck: Neck, crop: tuple[slice, slice], painted
     skin = medians.mean(axis=1) >= NECK_DARKEST * np.median(medians.mean(axis=1))
     at_known, medians = at[known][skin], medians[skin]
     source = np.stack([np.interp(at, at_known, medians[:, channel]) for channel in range(3)], axis=1)
-    source = cv2.GaussianBlur(source[None].astype(np.float32), (0, 0), sigmaX=NECK_EDGE * width, sigmaY=0.01)[0]
+    source = cv2.GaussianBlur(source[None].astype(np.float32), (0, 0), sigmaX=NECK_SMOOTH * width, sigmaY=0.01)[0]
     lightness = photo[box].astype(np.float32).mean(axis=2)
     lit = np.percentile(lightness[seen], NECK_LIT)
     # Skin seen in the shadow's deeper half (a neck below the chin, between a collar's points) says how

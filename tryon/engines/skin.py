@@ -239,7 +239,6 @@ class NeckFrame:
     mouth: float  # px along the axis where the mouth is (negative: above the chin)
     length: float  # px from the chin to the shoulders' midpoint
     reach: float  # px across the axis an old collar may lie (COLLAR_REACH)
-    tilt: float  # the axis's cosine with the image's vertical: a row crosses the neck 1/tilt times as wide
     half: float  # px, the neck's half-width as the face gives it (NECK_FACE), or the torso (NECK)
 
     def span(self, top: float) -> np.ndarray:
@@ -288,7 +287,7 @@ def neck_frame(analysis: PersonAnalysis) -> NeckFrame | None:
     face = NECK_FACE * float(np.linalg.norm(ears[0, :2] - ears[1, :2])) if (ears[:, 2] > VISIBLE).all() else 0.0
     half = face if face >= 1 else NECK * torso_length(analysis)  # ears unseen, or one behind the other
     return NeckFrame(box=box, along=along, side=side, mouth=float((mouth - chin) @ down), length=length,
-                     reach=reach, tilt=float(down[1]), half=half)
+                     reach=reach, half=half)
 
 
 def old_collar(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray, skin: np.ndarray,
