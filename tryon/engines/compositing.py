@@ -12,10 +12,12 @@ fields, which upscale without visible loss and cost a sixteenth.
   the torso stay on top. An arm the old sleeve covered is painted back as an arm (body.arm_limbs:
   tapered, narrower than the sleeve) in the person's skin colour and grain (skin.SkinLook), lit
   as a cylinder from the light's side; beside it, where the sleeve was, and outside the person,
-  the hole takes the background around the person. Where the hole lies on the body's core (a
-  chest the new neckline bares) it is filled from the bare skin around, shaded like the old
-  garment and darkened towards the person's outline; elsewhere (beside a slimmer new garment)
-  from what surrounds it.
+  the hole takes the background around the person. An old collar standing above the new neckline
+  (skin.old_collar) goes too: the neck inside it is painted on from the neck or chin seen above it,
+  darkened at most to the head's shadow (skin.Neck), and beside the neck it takes the background.
+  Where the hole lies on the body's core (a chest the new neckline bares) it is filled from the
+  bare skin around, shaded like the old garment and darkened towards the person's outline;
+  elsewhere (beside a slimmer new garment) from what surrounds it.
 - Colour: the garment's white is mapped to the photo's own white (its 99th percentile per channel).
 - Lighting: the old garment's Lab lightness at fold scale, divided by the same at a broad scale,
   is the photo's shading (folds, creases, shadow under the arms); it multiplies the new garment's
@@ -33,7 +35,7 @@ import numpy as np
 
 from tryon.engines.base import Progress
 from tryon.engines.body import Limbs
-from tryon.engines.skin import SkinLook, grain_of
+from tryon.engines.skin import Neck, SkinLook, grain_of
 
 WORK_SIDE = 256
 FEATHER = 0.005  # feather radius, share of the photo's long side
@@ -51,6 +53,10 @@ CONTACT_SHADOW = (2.0, 0.3)  # contact shadow: reach (feather radii) and depth w
 AMBIENT = 0.6  # share of a repainted arm's light that reaches it from all around: its sides darken to about 2/3
 GRAIN_BLUR = 0.7  # px: the blur of the noise that gives a repainted arm the grain of the photo's skin
 GRAIN_SEED = 11  # the grain's noise is the same on every render: a try-on is deterministic
+NECK_BAND = 0.25  # share of the neck's width: a painted neck's column continues this much of the skin above it
+NECK_SMOOTH = 0.06  # share of the neck's width its columns' colours are smoothed over: its shading across stays
+NECK_DARKEST = 0.75  # a painted neck's column continues no skin darker than this share of the median column's
+NECK_LIT = 90  # percentile of the skin seen above a painted neck's lightness taken as its lit skin's
 
 
 @dataclass
@@ -66,8 +72,11 @@ class Fit:
     body: np.ndarray  # bool, the body's core: old garment left uncovered there turns to skin
     person: np.ndarray  # bool, the person mask: uncovered old garment outside it turns to background
     limbs: Limbs  # the arms as limbs (body.arm_limbs): old sleeve left uncovered there turns to arm
-    sleeves: np.ndarray  # bool, where sleeves lie off the torso: old sleeve there beside the arm turns to background
-    look: SkinLook | None  # the visible skin's look, which a repainted arm takes; None without visible skin
+    # Bool: where uncovered old garment turns to what is behind the person: a sleeve beside the arm
+    # (body.sleeve_zone), an old collar standing beside the neck (skin.old_collar).
+    behind: np.ndarray
+    neck: Neck  # the neck inside an old collar (skin.neck): the collar there turns to neck
+    look: SkinLook | None  # the visible skin's look, which a repainted arm or neck takes; None without visible skin
 
 
 def feather_radius(shape: tuple[int, ...]) -> int:
@@ -83,6 +92,12 @@ def edited_region(fit: Fit) -> np.ndarray:
     return grown > 0
 
 
+def garment_shown(alpha: np.ndarray, radius: int) -> np.ndarray:
+    """Float: the garment's coverage `alpha` as it is shown, eroded by half the feather `radius`:
+    that drops the fringe of floor a catalog mask keeps, and a warp's slivers."""
+    return cv2.erode(alpha, np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
+
+
 def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     """The photo with the garment in place; identical to `photo` outside the edited region.
     Arms in front stay over the garment; bare skin is kept, not painted out, where the garment does
@@ -93,7 +108,7 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     clothing = fit.region[crop] & ~fit.in_front[crop] & ~fit.bare[crop]
     gain = _shading(photo[crop], clothing)
     # Without a skin look no arm can be painted, so the sleeve's place is not emptied either.
-    beside = fit.sleeves[crop] if fit.look is not None else np.zeros_like(clothing)
+    beside = fit.behind[crop] if fit.look is not None else np.zeros_like(clothing)
     base = _painted_out(photo[crop], clothing, fit.body[crop], fit.bare[crop], fit.person[crop], beside, radius)
     on_skin = clothing & fit.body[crop]
     base = np.where(on_skin[..., None], _relit(np.rint(base).clip(0, 255).astype(np.uint8), gain), base)
@@ -102,9 +117,13 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     if fit.look is not None and arm.any():
         box = _box(arm > 0, 0, arm.shape)  # the arms only: their grain costs as much as their size
         base[box] += (_arm_skin(fit.limbs.across[crop][box], fit.look) - base[box]) * arm[box][..., None]
+    neck = fit.neck.cover[crop] * _hole_weight(clothing & (fit.neck.cover[crop] > 0), fit.bare[crop], radius)
+    if fit.look is not None and neck.any():
+        painted, box = _neck_skin(photo[crop], fit.neck, crop, neck > 0, fit.look)
+        base[box] += (painted - base[box]) * neck[box][..., None]
     report(70, "compositing")
     shaded = _relit(_white_matched(fit.garment_rgb[crop], photo), gain)
-    eroded = cv2.erode(fit.garment_alpha[crop], np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
+    eroded = garment_shown(fit.garment_alpha[crop], radius)
     alpha = _feathered(eroded, radius) * (1 - _feathered(fit.in_front[crop].astype(np.float32), radius // 2))
     base = _contact_shadowed(base, eroded, fit.person[crop] | fit.allowed[crop], radius)
     blended = base + (shaded.astype(np.float32) - base) * alpha[..., None]
@@ -136,17 +155,74 @@ def _arm_skin(across: np.ndarray, look: SkinLook) -> np.ndarray:
     side (`across`: -1 to 1 over the arm's width, body.Limbs) and given the grain of their skin, so
     that it reads as an arm, not as a smooth fill. On average across its width its lightness is
     the skin's own."""
-    facing = np.clip(look.light * across + np.sqrt(1 - look.light ** 2) * np.sqrt(1 - across ** 2), 0, None)
-    shade = AMBIENT + (1 - AMBIENT) * facing
-    widths = np.linspace(-1, 1, 201)
-    mean = AMBIENT + (1 - AMBIENT) * np.clip(look.light * widths + np.sqrt(1 - look.light ** 2)
-                                             * np.sqrt(1 - widths ** 2), 0, None).mean()
-    noise = cv2.GaussianBlur(np.random.default_rng(GRAIN_SEED).standard_normal(across.shape).astype(np.float32),
-                             (0, 0), GRAIN_BLUR)
-    noise *= look.grain / max(grain_of(noise, np.ones(noise.shape, bool)), 1e-6)  # its grain measured as the skin's
     tone = cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0]
     # Shading scales all three channels, as less light does; the grain is lightness alone.
-    return tone.astype(np.float32) * (shade / mean)[..., None] + noise[..., None]
+    return tone.astype(np.float32) * _limb_shade(across, look.light)[..., None] + _grain(across.shape, look)[..., None]
+
+
+def _neck_skin(photo: np.ndarray, neck: Neck, crop: tuple[slice, slice], painted: np.ndarray,
+               look: SkinLook) -> tuple[np.ndarray, tuple[slice, slice]]:
+    """Float RGB (unclipped) over a box of `photo` (the crop) holding the `painted` pixels and the
+    neck's width above them, and that box: the neck inside an old collar, each column continuing
+    the skin seen just above the collar in it (skin.Neck.seen: neck or chin): the median colour of
+    its lowest NECK_BAND of the neck's width (but the rim), when that lies within the neck's width
+    of the painted pixels (further up a column meets the cheek, an ear or the hair), spread and
+    smoothed across the columns. It is only ever darkened: to the head's shadow (skin.Neck.shadow,
+    as deep as the skin seen in it shows, where some is) on the lit skin seen (NECK_LIT), where
+    that is darker than it. So a neck seen above the collar,
+    already in the head's shadow, runs on without a seam, and a chin the collar reached gets the
+    shadow under it; then it is grained like the arms. With no skin seen it takes the skin's look."""
+    width = max(1, int((neck.cover[crop] > 0.5).sum(axis=1).max(initial=1)))
+    rows, columns = _box(painted, 0, painted.shape)
+    box = (slice(max(0, rows.start - width), rows.stop), columns)
+    seen, shadow, painted = neck.seen[crop][box], neck.shadow[crop][box], painted[box]
+    row = np.arange(seen.shape[0])[:, None]
+    lowest = np.where(seen, row, -1).max(axis=0)
+    # The band's lowest third is left out: there the collar's rim (and its shadow) blends into the skin.
+    band = seen & (row > lowest - NECK_BAND * width) & (row <= lowest - NECK_BAND * width / 3)
+    band &= (np.where(painted, row, seen.shape[0]).min(axis=0) - lowest <= width)[None]
+    known = band.any(axis=0)
+    if not known.any():
+        tone = cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0]
+        return tone.astype(np.float32) * shadow[..., None] + _grain(seen.shape, look)[..., None], box
+    at = np.arange(seen.shape[1])
+    medians = np.array([np.median(photo[box][band[:, column], column].astype(np.float32), axis=0)
+                        for column in at[known]])
+    # A column much darker than the others has a beard or hair above the collar, not skin: it is
+    # spread from its neighbours instead.
+    skin = medians.mean(axis=1) >= NECK_DARKEST * np.median(medians.mean(axis=1))
+    at_known, medians = at[known][skin], medians[skin]
+    source = np.stack([np.interp(at, at_known, medians[:, channel]) for channel in range(3)], axis=1)
+    source = cv2.GaussianBlur(source[None].astype(np.float32), (0, 0), sigmaX=NECK_SMOOTH * width, sigmaY=0.01)[0]
+    lightness = photo[box].astype(np.float32).mean(axis=2)
+    lit = np.percentile(lightness[seen], NECK_LIT)
+    # Skin seen in the shadow's deeper half (a neck below the chin, between a collar's points) says how
+    # deep the head's shadow really is in this light: the model's depth is scaled to it, never beyond.
+    deep = seen & (shadow < (1 + shadow.min()) / 2)
+    if deep.sum() >= NECK_BAND * width:
+        modelled = 1 - float(np.median(shadow[deep]))
+        measured = 1 - float(np.median(lightness[deep])) / max(lit, 1.0)
+        shadow = 1 - (1 - shadow) * float(np.clip(measured / max(modelled, 1e-3), 0, 1))
+    darken = np.minimum(lit * shadow / np.maximum(source.mean(axis=1), 1.0)[None], 1.0)
+    return source[None] * darken[..., None] + _grain(seen.shape, look)[..., None], box
+
+
+def _limb_shade(across: np.ndarray, light: float) -> np.ndarray:
+    """Float: a limb's lightness across it (`across`: -1 to 1, body.Limbs), lit as a cylinder from
+    the light's side (`light`, SkinLook) with AMBIENT light from all around, over its mean across."""
+    facing = np.clip(light * across + np.sqrt(1 - light ** 2) * np.sqrt(1 - across ** 2), 0, None)
+    shade = AMBIENT + (1 - AMBIENT) * facing
+    widths = np.linspace(-1, 1, 201)
+    mean = AMBIENT + (1 - AMBIENT) * np.clip(light * widths + np.sqrt(1 - light ** 2)
+                                             * np.sqrt(1 - widths ** 2), 0, None).mean()
+    return shade / mean
+
+
+def _grain(shape: tuple[int, ...], look: SkinLook) -> np.ndarray:
+    """Float: blurred noise with the grain of the person's skin (`look`), the same on every render."""
+    noise = cv2.GaussianBlur(np.random.default_rng(GRAIN_SEED).standard_normal(shape).astype(np.float32),
+                             (0, 0), GRAIN_BLUR)
+    return noise * (look.grain / max(grain_of(noise, np.ones(noise.shape, bool)), 1e-6))  # measured as the skin's
 
 
 def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np.ndarray, person: np.ndarray,
@@ -174,11 +250,17 @@ def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np
     if from_background is not None:
         filled[behind] = from_background[behind]
     filled = cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
+    weight = _hole_weight(hole, skin, radius)[..., None]
+    return photo.astype(np.float32) * (1 - weight) + filled.astype(np.float32) * weight
+
+
+def _hole_weight(hole: np.ndarray, skin: np.ndarray, radius: int) -> np.ndarray:
+    """Float H x W: how much of a fill of `hole` shows: all of it inside, fading over `radius` px
+    around it (half of them grown, half feathered), so the old garment's rim, blended with what is
+    beside it, goes too. Bare `skin` is kept as photographed, sharp: the soft edge never reaches it."""
     inner = radius // 2
     grown = cv2.dilate(hole.astype(np.uint8), np.ones((2 * inner + 1,) * 2, np.uint8)).astype(np.float32)
-    # Bare skin is kept as photographed, sharp: the fill's soft edge never reaches into it.
-    weight = np.where(skin, 0.0, _feathered(grown, radius - inner))[..., None]
-    return photo.astype(np.float32) * (1 - weight) + filled.astype(np.float32) * weight
+    return np.where(skin, 0.0, _feathered(grown, radius - inner))
 
 
 def _spread_from(image: np.ndarray, sources: np.ndarray) -> np.ndarray | None:

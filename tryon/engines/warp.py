@@ -33,11 +33,11 @@ from tryon.engines.anchors import Ends, Part, lower_parts, upper_parts
 from tryon.engines.base import GarmentInput, PersonAnalysis, Progress, RenderFailed
 from tryon.engines.body import (arm_limbs, arms_front_mask, garment_silhouette, region_mask, sleeve_zone,
                                  torso_length)
-from tryon.engines.compositing import Fit, composite
+from tryon.engines.compositing import Fit, composite, feather_radius, garment_shown
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
 from tryon.engines.outline import is_skirt
 from tryon.engines.outline_fit import fitted_outline, kept_garment
-from tryon.engines.skin import bare_skin, body_core, kept_in_front, skin_look, sleeve_ends
+from tryon.engines.skin import bare_skin, body_core, kept_in_front, neck, old_collar, skin_look, sleeve_ends
 from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, VISIBLE, WRISTS
 from vision.regions import FULL, LOWER
 
@@ -110,14 +110,20 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     if garment.over_bottom:  # the outfit's new bottom is in the photo: its waistband stays, the top goes over it
         region &= ~region_mask(analysis, LOWER)
     skin = bare_skin(photo, analysis)
-    if garment.region != LOWER:  # a top takes the old sleeve's ends the person mask missed
+    collar = np.zeros_like(region)
+    if garment.region != LOWER:  # a top takes the old sleeve's ends the person mask missed, and the old collar
         region = region | sleeve_ends(photo, analysis, region, skin)
-    return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region,
+        # Covered where the garment is shown: a sliver of it the feathering drops leaves the collar under it.
+        shown = garment_shown(garment_alpha, feather_radius(photo.shape)) > 0.5
+        collar = old_collar(photo, analysis, region, skin, shown)
+    inside = neck(analysis, collar)
+    return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region | collar,
                in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER),
-               bare=skin, body=body_core(analysis), person=analysis.person_mask,
+               # The collar's rim, blended with the skin above it, may pass the skin test: it goes with the collar.
+               bare=skin & ~collar, body=body_core(analysis) & ~inside.beside, person=analysis.person_mask,
                # An arm runs on wherever its old sleeve is replaced, in the person mask or not.
                limbs=arm_limbs(replace(analysis, person_mask=analysis.person_mask | region)),
-               sleeves=sleeve_zone(analysis),
+               behind=sleeve_zone(analysis) | inside.beside, neck=inside,
                look=skin_look(photo, skin, analysis))
 
 
