@@ -20,7 +20,9 @@ fields, which upscale without visible loss and cost a sixteenth.
 - Lighting: the old garment's Lab lightness at fold scale, divided by the same at a broad scale,
   is the photo's shading (folds, creases, shadow under the arms); it multiplies the new garment's
   lightness and leaves its colour alone. Prints and checks of the old garment are medianed away
-  first; its broad colour blocks cancel out in the ratio.
+  first; its broad colour blocks cancel out in the ratio, and two materials of very different
+  lightness (a black camisole and a bare chest) are each read against themselves. Near-black cloth
+  gives no shading: its ratio is noise.
 - Feathering: a Gaussian of `radius` softens the garment's edge, after a slight erosion that
   drops the fringe of floor a catalog mask keeps; a thin contact shadow darkens the body just
   outside it.
