@@ -43,6 +43,7 @@ NECK_RISE = 0.15  # how far a collar rises above the shoulders, as a share of th
 # tops, its hooded jackets and hoodies for 0.14 to 0.22.
 HOOD_WIDTH = 0.6
 HOOD_RISE = 0.1
+HANGING_NOTCH = 0.25  # share of a top's height below its shoulders, from the bottom, where a notch is a hanging cuff's
 NECK_BAND = 0.1  # half-width of the neckline band, as a share of the body's width
 MIN_SLEEVE = 0.01  # share of the garment's pixels a side must hold to count as a sleeve
 CUFF_BAND = 0.05  # sleeve pixels this close (share of the farthest distance) to the farthest are the cuff
@@ -161,6 +162,23 @@ def _armpit_notches(piece: np.ndarray, region: str, centre: float) -> dict[str, 
     return found
 
 
+def _hanging_sides(piece: np.ndarray, region: str) -> set[str]:
+    """The sides whose sleeve hangs pressed against the body down to its cuff: the only notch of the
+    outline there is the gap between the cuff and the hem, in the bottom HANGING_NOTCH of the
+    garment below its shoulders (a hoodie's product shot), or there is none and the other side's
+    sleeve hangs so. The body then measures no wider than
+    its hem band between those notches, and its top corners are the sleeves' roots."""
+    if region != UPPER:
+        return set()
+    rows = _rows(piece)
+    top = _rows(_shoulder_piece(piece))[0]
+    low = rows[-1] - HANGING_NOTCH * (rows[-1] - top)
+    notches = _armpit_notches(piece, region, _centre_line(piece, top, top + int(SHOULDER_ROWS * len(rows))))
+    hanging = {side for side, notch in notches.items() if notch is not None and notch[1] >= low}
+    # A side with no notch at all is taken to mirror one that hangs, as _body_span mirrors its edge.
+    return hanging | {side for side, notch in notches.items() if notch is None} if hanging else hanging
+
+
 def _centre_line(piece: np.ndarray, first: int, last: int) -> float:
     """The garment's axis: the median midpoint of the rows from the shoulders down a little, which
     lie symmetric however the sleeves and hem were laid out."""
@@ -198,9 +216,12 @@ def _upper_body(piece: np.ndarray, region: str) -> tuple[dict[str, Point], slice
     left, right = _body_span(piece, region)
     body = slice(left, right + 1)
     shoulders = _shoulder_piece(piece)
+    hanging = _hanging_sides(piece, region)
+    # A sleeve hanging against the body hangs from the garment's outer top corner; elsewhere the
+    # shoulder is the body's top corner (looked for beyond it, a sleeve spread out would win).
     points = {
-        "left_shoulder": _extreme(shoulders, UP_LEFT, body),
-        "right_shoulder": _extreme(shoulders, UP_RIGHT, body),
+        "left_shoulder": _extreme(shoulders, UP_LEFT, slice(0, right + 1) if "left" in hanging else body),
+        "right_shoulder": _extreme(shoulders, UP_RIGHT, slice(left, None) if "right" in hanging else body),
     }
     neck_x, neck_y = _neck(piece, left, right)
     points["neck"] = (neck_x, max(neck_y, collar_top(points)))

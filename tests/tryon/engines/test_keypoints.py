@@ -196,3 +196,10 @@ def test_a_shirt_collar_is_not_taken_for_a_hood():
     collar = [(170, 150), (170, 140), (230, 140), (230, 150)]
     points = garment_keypoints(drawn(*TEE, collar), "upper")
     assert_near(points, {"left_shoulder": (120, 150), "right_shoulder": (280, 150), "neck": (200, 140)})
+
+
+def test_sleeves_hanging_against_the_body_hang_from_its_outer_top_corners():
+    # Its only notches are between the cuffs and the hem band, so the body measures as narrow as
+    # the hem band; the shoulders are still the garment's top corners, where the sleeves hang from.
+    assert_near(garment_keypoints(drawn(*HANGING_HOODIE), "upper"),
+                {"left_shoulder": (100, 120), "right_shoulder": (300, 120)})
