@@ -90,8 +90,11 @@ def upper_parts(sides: Sides, kp: dict[str, np.ndarray], mask: np.ndarray, perso
         end = cuff(mask, kp, notches, side)
         reach = max(norm(point - kp[f"{side}_shoulder"]) for point in (end, kp.get(f"{side}_sleeve", end)))
         if reach > MIN_SLEEVE * garment_width:
-            ribbon = _sleeve_pairs(sides[side], joint, end, (mask, person), scale, _torso_length(sides))
-            sleeves.append((sleeve_mask(mask, kp, notches, side, end), joint + ribbon))
+            # Its widths are read off the sleeve alone: a sleeve hanging against the body would
+            # otherwise measure as wide as the whole garment, centred on the chest.
+            sleeve = sleeve_mask(mask, kp, notches, side, end)
+            ribbon = _sleeve_pairs(sides[side], joint, end, (sleeve, person), scale, _torso_length(sides))
+            sleeves.append((sleeve, joint + ribbon))
             ends.limbs.append(ribbon[0][0])
     hem = _top_hem(sides, kp, tops, scale, dress=dress)
     pairs += hem

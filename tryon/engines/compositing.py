@@ -22,7 +22,9 @@ fields, which upscale without visible loss and cost a sixteenth.
 - Lighting: the old garment's Lab lightness at fold scale, divided by the same at a broad scale,
   is the photo's shading (folds, creases, shadow under the arms); it multiplies the new garment's
   lightness and leaves its colour alone. Prints and checks of the old garment are medianed away
-  first; its broad colour blocks cancel out in the ratio.
+  first; its broad colour blocks cancel out in the ratio, and two materials of very different
+  lightness (a black camisole and a bare chest) are each read against themselves. Near-black cloth
+  gives no shading: its ratio is noise.
 - Feathering: a Gaussian of `radius` softens the garment's edge, after a slight erosion that
   drops the fringe of floor a catalog mask keeps; a thin contact shadow darkens the body just
   outside it.
@@ -46,6 +48,11 @@ SHADE_SIGMAS = (0.012, 0.06)  # fold and broad blurs (shares of WORK_SIDE) whose
 SHADE_RANGE = (0.75, 1.1)  # a shadow darkens at most to 75 %; a highlight barely brightens
 SHADE_STRENGTH = 0.6  # kept low: where two old garments meet, the ratio leaves a faint seam
 SHADE_SUPPORT = 0.3  # weight of old-garment pixels below which the shading fades to none
+# An old garment's material this dark (mean 8-bit Lab lightness) gives no shading: on near-black
+# cloth the ratio of two tiny lightnesses is noise (a black camisole read as a shadow on a new
+# yellow top made it look see-through), and the folds black cloth shows are faint anyway.
+DARK_MATERIAL = 60.0
+MATERIAL_RATIO = 0.5  # an old garment's darker colour group this much darker than its lighter is another material
 WHITE_POINT = 99  # percentile of each channel of the photo taken as its white: the garment's white maps there
 # Repainted skin darkens by up to this share at the person's outline, over this many feather radii.
 ROUNDNESS = (0.18, 3.0)
@@ -294,11 +301,39 @@ def _shading(photo: np.ndarray, clothing: np.ndarray) -> np.ndarray | None:
     mean = float((lightness * support).sum() / max(support.sum(), 1e-3))
     # Outside the old garment the median would see skin and background: show it the mean there.
     lightness = cv2.medianBlur(np.where(support > 0.5, lightness, round(mean)).astype(np.uint8), SHADE_MEDIAN)
-    fine, broad = (_masked_blur(lightness.astype(np.float32), support, share * WORK_SIDE) for share in SHADE_SIGMAS)
-    ratio = np.clip(fine / np.maximum(broad, 1.0), *SHADE_RANGE) - 1
-    presence = cv2.GaussianBlur(support, (0, 0), SHADE_SIGMAS[0] * WORK_SIDE)
-    ratio *= SHADE_STRENGTH * np.clip(presence / SHADE_SUPPORT, 0, 1)
+    lightness = lightness.astype(np.float32)
+    ratio, presence = np.zeros_like(lightness), np.zeros_like(lightness)
+    for material in _materials(lightness, support):
+        if (lightness * material).sum() < DARK_MATERIAL * material.sum():
+            continue
+        fine, broad = (_masked_blur(lightness, material, share * WORK_SIDE) for share in SHADE_SIGMAS)
+        near = cv2.GaussianBlur(material, (0, 0), SHADE_SIGMAS[0] * WORK_SIDE)
+        ratio += (np.clip(fine / np.maximum(broad, 1.0), *SHADE_RANGE) - 1) * near
+        presence += near
+    ratio *= SHADE_STRENGTH * np.clip(presence / SHADE_SUPPORT, 0, 1) / np.maximum(presence, 1e-3)
     return cv2.resize(1 + ratio, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _materials(lightness: np.ndarray, support: np.ndarray) -> list[np.ndarray]:
+    """The old garment's support (float weights) split into a dark and a light material when its
+    medianed lightness falls in two groups (two-means) whose means differ by more than
+    MATERIAL_RATIO: a black camisole and the chest skin the bare-skin mask missed, a dark jacket
+    open over a white shirt. Each is read against itself: a darker material is no shadow on a
+    lighter one, and a shadow (darkening to SHADE_RANGE at most) never splits one material."""
+    inside = support > 0.5
+    values = lightness[inside]
+    if values.size < 2:
+        return [support]
+    centres = np.percentile(values, [10, 90])
+    for _ in range(8):  # two-means from fixed starts: a try-on renders the same every time
+        dark = np.abs(values - centres[0]) <= np.abs(values - centres[1])
+        if dark.all() or not dark.any():
+            return [support]
+        centres = np.array([values[dark].mean(), values[~dark].mean()])
+    if centres[0] >= MATERIAL_RATIO * centres[1]:
+        return [support]
+    dark_pixels = np.abs(lightness - centres[0]) <= np.abs(lightness - centres[1])
+    return [support * dark_pixels, support * ~dark_pixels]
 
 
 def _relit(rgb: np.ndarray, gain: np.ndarray | None) -> np.ndarray:

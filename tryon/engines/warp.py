@@ -35,6 +35,7 @@ from tryon.engines.body import (arm_limbs, arms_front_mask, garment_silhouette, 
                                  torso_length)
 from tryon.engines.compositing import Fit, composite, feather_radius, garment_shown
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
+from tryon.engines.keypoints import collar_top
 from tryon.engines.outline import is_skirt
 from tryon.engines.outline_fit import fitted_outline, kept_garment
 from tryon.engines.skin import bare_skin, body_core, kept_in_front, neck, old_collar, skin_look, sleeve_ends
@@ -92,7 +93,7 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     masks compositing needs: what it replaces, what stays in front, bare skin, the body's core.
     Raises RenderFailed (BENT_LEGS) for a skirt or dress on a person with a knee raised."""
     height, width = photo.shape[:2]
-    analysis, garment = _fitted(analysis, (width, height)), bounded(garment)
+    analysis, garment = _fitted(analysis, (width, height)), below_collar(bounded(garment))
     skirt = garment.region == LOWER and is_skirt(_points(garment.keypoints))
     if (skirt or garment.region == FULL) and knee_raised(analysis):
         raise RenderFailed(BENT_LEGS)
@@ -274,6 +275,22 @@ def bounded(garment: GarmentInput) -> GarmentInput:
     mask = cv2.resize(garment.mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
     return replace(garment, image=garment.image.resize(size, Image.BILINEAR), mask=mask,
                    keypoints={name: (x * sx, y * sy) for name, (x, y) in garment.keypoints.items()})
+
+
+def below_collar(garment: GarmentInput) -> GarmentInput:
+    """A top or dress without what its photo shows above its collar between its shoulders
+    (keypoints.collar_top): a hood laid up, a hanger's hook. Worn, a hood falls behind the neck and
+    the hook is gone; warped, either would be stretched down over the chest with the garment's body."""
+    if garment.region == LOWER:
+        return garment
+    points = garment.keypoints
+    top = max(0, int(np.ceil(collar_top(points))))
+    left, right = sorted((round(points["left_shoulder"][0]), round(points["right_shoulder"][0])))
+    if not garment.mask[:top, left:right + 1].any():
+        return garment
+    mask = garment.mask.copy()
+    mask[:top, left:right + 1] = False
+    return replace(garment, mask=mask)
 
 
 def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput) -> tuple[list[Part], Ends]:
