@@ -4,8 +4,8 @@ Region masks are drawn from the joints: a torso polygon, capsules along the limb
 person mask dilated a little, so baggy clothes stay in while the background stays out. They are
 rough on purpose: the warp engine blends at their edges. Sizes are shares of the torso (shoulder
 midpoint to hip midpoint), which scales with the person in the photo whatever their pose.
-The arms are also drawn as limbs (arm_limbs: tapered bands as wide as an arm, not a sleeve), for
-painting back an arm the old sleeve covered.
+The arms and legs are also drawn as limbs (arm_limbs, leg_limbs: tapered bands as wide as an arm or
+a leg, not a sleeve or a trouser leg), for painting back a limb the old garment covered.
 """
 
 from dataclasses import dataclass
@@ -30,6 +30,14 @@ FLARE = 0.15  # how far past the legs' outline a skirt or dress may flare, below
 # Half-widths of a bare arm at the shoulder, the elbow and the wrist: an adult's upper arm is about a
 # fifth as thick as the torso is long, the wrist about a ninth; a sleeve is wider than the arm inside.
 ARM_WIDTHS = (0.1, 0.075, 0.055)
+# Half-widths of a bare leg along it (0 the hip joint, 1 the knee, 2 the ankle), shares of the torso
+# length: the thigh tapers to the knee, the calf swells a third of the way down the shin and
+# narrows to the ankle (adult proportions). At the hip joint each thigh is half as wide as the hip
+# joints lie apart: the thighs meet under the crotch.
+LEG_WIDTHS = ((0.5, 0.13), (0.9, 0.095), (1.0, 0.09), (1.35, 0.105), (2.0, 0.06))
+LEG_REACH = 0.3  # share of the torso length: a trouser leg wider than twice this about its knee or ankle is not centred on
+FOOT = 0.3  # share of the shin: how far past the ankle a foot (a boot, a shoe) reaches
+LEG_PIECES = 4  # each leg is told bare or not in this many pieces, hip to ankle: a skirt ends mid-thigh
 ARM_PIECES = 2  # each arm bone is told bare or not in this many pieces: a short sleeve ends mid-bone
 CUFF_GROW = 1.6  # an old sleeve's end is looked for this many of the region's radii around each bone: cuffs flare
 
@@ -83,6 +91,24 @@ def sleeve_zone(analysis: PersonAnalysis) -> np.ndarray:
     return (arms & ~torso).astype(bool)
 
 
+def leg_zone(analysis: PersonAnalysis) -> np.ndarray:
+    """Bool H x W: where trouser legs lie below the crotch (the legs of a bottom's region_mask). Old
+    trousers painted out there leave the legs (leg_limbs) and, beside and between them, what is behind."""
+    legs = _canvas(analysis)
+    _draw_legs(legs, _points(analysis), DEFAULT_HEM[LOWER], skirt=False)
+    return legs.astype(bool) & _below_crotch(analysis)
+
+
+def _below_crotch(analysis: PersonAnalysis) -> np.ndarray:
+    """Bool H x W: below the crotch (CROTCH_DROP below the hips, across the spine), where the legs
+    part; above it lie the hips, which a bottom covers."""
+    points = _points(analysis)
+    up, _ = _axes(points)
+    crotch = _spine(points)[1] - CROTCH_DROP * _torso_length(points) * up
+    ys, xs = np.mgrid[:analysis.height, :analysis.width]
+    return (xs - crotch[0]) * up[0] + (ys - crotch[1]) * up[1] < 0
+
+
 def _flare(analysis: PersonAnalysis, points: np.ndarray) -> np.ndarray:
     """Below the hip line: the legs' convex outline grown by FLARE of the torso."""
     up, _ = _axes(points)
@@ -119,9 +145,86 @@ def arm_limbs(analysis: PersonAnalysis) -> Limbs:
     """Each arm whose elbow is seen as a tapered band along its bones (ARM_WIDTHS at shoulder, elbow
     and wrist, on to where an old cuff ends), rounded at the joints and cut to the person: where an old sleeve is
     painted out, this is the arm inside it, and what the sleeve covered beyond it is background."""
+    return _drawn_limbs(analysis, [piece[:3] for arm in _arm_bones(analysis) for piece in arm])
+
+
+def leg_limbs(analysis: PersonAnalysis) -> Limbs:
+    """Each leg as a bare leg from the crotch to the ankle (LEG_WIDTHS: thigh, knee, calf, ankle
+    along its own hip, knee and ankle), rounded at the joints and cut to the person: where old
+    trousers are painted out, this is the leg inside them, and beside it is background."""
+    points = _points(analysis)
+    unit = _torso_length(points)
+    hip_half = float(np.linalg.norm(points[HIPS[0], :2] - points[HIPS[1], :2])) / 2
+    profile = [(0.0, max(hip_half, LEG_WIDTHS[0][1] * unit))] + [(at, share * unit) for at, share in LEG_WIDTHS]
+    pieces = []
+    for hip, knee, ankle in zip(HIPS, KNEES, ANKLES):
+        joints = points[[hip, knee, ankle], :2]
+        for index in (1, 2):
+            joints[index] = _centred(analysis.person_mask, joints[index], joints[index] - joints[index - 1],
+                                     LEG_REACH * unit)
+        pieces += [(_along_leg(joints, a), _along_leg(joints, b), [wa, wb])
+                   for (a, wa), (b, wb) in zip(profile, profile[1:])]
+    legs = _drawn_limbs(analysis, pieces)
+    legs.cover *= _below_crotch(analysis)  # above, the thighs' rounded tops would reach onto the hips
+    return legs
+
+
+def leg_pieces(analysis: PersonAnalysis) -> list[np.ndarray]:
+    """Bool H x W: each leg's limb (leg_limbs) in LEG_PIECES pieces from the hip to the ankle, cut
+    square across the leg, within the person: a leg is told bare or not piece by piece, since a
+    skirt or shorts end part of the way down it."""
+    limb, points = leg_limbs(analysis).cover > 0, _points(analysis)
+    reach = 2 * THIGH * _torso_length(points)  # wider than any leg: the square cut holds the whole limb
+    found = []
+    for hip, knee, ankle in zip(HIPS, KNEES, ANKLES):
+        joints = points[[hip, knee, ankle], :2]
+        for piece in range(LEG_PIECES):
+            band = _canvas(analysis)
+            start, end = (_along_leg(joints, 2 * share / LEG_PIECES) for share in (piece, piece + 1))
+            cv2.fillConvexPoly(band, _band_corners(start, end, reach).round().astype(np.int32), 1)
+            found.append(limb & band.astype(bool))
+    return found
+
+
+def leg_below(analysis: PersonAnalysis, leg: int, at: float) -> np.ndarray:
+    """Bool H x W: leg `leg` (0 the person's left, 1 their right) from `at` along it (0 the hip, 1
+    the knee, 2 the ankle) down past the ankle as far as the foot reaches, as wide as a bottom's region."""
+    points, canvas = _points(analysis), _canvas(analysis)
+    joints = points[[HIPS[leg], KNEES[leg], ANKLES[leg]], :2]
+    _capsule(canvas, _along_leg(joints, 2 + FOOT), _along_leg(joints, at), THIGH * _torso_length(points))
+    return canvas.astype(bool)
+
+
+def _centred(person: np.ndarray, joint: np.ndarray, bone: np.ndarray, reach: float) -> np.ndarray:
+    """`joint` moved to the middle of the person's run through it across `bone`, when that run
+    lies within `reach` of it on both sides: pose places a knee or an ankle a little off the
+    middle of the trouser leg around it, and a leg drawn off-centre would be cut by its outline."""
+    normal = np.array([-bone[1], bone[0]]) / max(float(np.linalg.norm(bone)), 1e-6)
+    offsets = np.arange(-round(reach), round(reach) + 1)
+    spots = np.rint(joint + offsets[:, None] * normal).astype(int)
+    height, width = person.shape
+    inside = (spots[:, 0] >= 0) & (spots[:, 0] < width) & (spots[:, 1] >= 0) & (spots[:, 1] < height)
+    held = np.zeros(len(offsets), bool)
+    held[inside] = person[spots[inside, 1], spots[inside, 0]]
+    middle = len(offsets) // 2
+    if not held[middle] or held[0] or held[-1]:
+        return joint
+    first = middle - np.argmin(held[middle::-1])
+    last = middle + np.argmin(held[middle:])
+    return joint + (first + last - 2 * middle) / 2 * normal
+
+
+def _along_leg(joints: np.ndarray, at: float) -> np.ndarray:
+    """The point `at` along a leg (joints: hip, knee, ankle): 0 the hip, 1 the knee, 2 the ankle."""
+    bone = min(int(at), 1)
+    return joints[bone] + (at - bone) * (joints[bone + 1] - joints[bone])
+
+
+def _drawn_limbs(analysis: PersonAnalysis, pieces: list[tuple[np.ndarray, np.ndarray, list[float]]]) -> Limbs:
+    """Limbs of `pieces` (start, end, half-widths at both ends), cut to the person."""
     across = np.zeros((analysis.height, analysis.width), np.float32)
     margin = np.full(across.shape, -np.inf, np.float32)  # px inside the limb's outline
-    for start, end, widths, _ in (piece for arm in _arm_bones(analysis) for piece in arm):
+    for start, end, widths in pieces:
         _bone_band(across, margin, start, end, widths)
     cover = np.clip(margin + 0.5, 0, 1) * analysis.person_mask
     return Limbs(across=np.where(cover > 0, across, 0).astype(np.float32), cover=cover.astype(np.float32))

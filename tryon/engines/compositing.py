@@ -12,7 +12,10 @@ fields, which upscale without visible loss and cost a sixteenth.
   the torso stay on top. An arm the old sleeve covered is painted back as an arm (body.arm_limbs:
   tapered, narrower than the sleeve) in the person's skin colour and grain (skin.SkinLook), lit
   as a cylinder from the light's side; beside it, where the sleeve was, and outside the person,
-  the hole takes the background around the person. Where the hole lies on the body's core (a
+  the hole takes the background around the person. Legs the old trousers covered are painted
+  alike (body.leg_limbs: thigh, knee, calf and ankle from the pose), and keep the old trouser
+  leg's broad light (its lightness at a broad scale over its mean: where it was lit, not its
+  colour), with a soft shadow under the new hem. Where the hole lies on the body's core (a
   chest the new neckline bares) it is filled from the bare skin around, shaded like the old
   garment and darkened towards the person's outline; elsewhere (beside a slimmer new garment)
   from what surrounds it.
@@ -51,6 +54,7 @@ CONTACT_SHADOW = (2.0, 0.3)  # contact shadow: reach (feather radii) and depth w
 AMBIENT = 0.6  # share of a repainted arm's light that reaches it from all around: its sides darken to about 2/3
 GRAIN_BLUR = 0.7  # px: the blur of the noise that gives a repainted arm the grain of the photo's skin
 GRAIN_SEED = 11  # the grain's noise is the same on every render: a try-on is deterministic
+LEG_LIGHT = (0.8, 1.15)  # a painted leg's broad light, read off the old trouser leg, stays within these gains
 
 
 @dataclass
@@ -66,7 +70,10 @@ class Fit:
     body: np.ndarray  # bool, the body's core: old garment left uncovered there turns to skin
     person: np.ndarray  # bool, the person mask: uncovered old garment outside it turns to background
     limbs: Limbs  # the arms as limbs (body.arm_limbs): old sleeve left uncovered there turns to arm
-    sleeves: np.ndarray  # bool, where sleeves lie off the torso: old sleeve there beside the arm turns to background
+    legs: Limbs  # the legs as limbs (body.leg_limbs): old trouser leg left uncovered there turns to leg
+    # bool, where sleeves lie off the torso and trouser legs below the crotch: old garment there
+    # beside the arm or leg turns to background
+    sleeves: np.ndarray
     look: SkinLook | None  # the visible skin's look, which a repainted arm takes; None without visible skin
 
 
@@ -102,6 +109,11 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     if fit.look is not None and arm.any():
         box = _box(arm > 0, 0, arm.shape)  # the arms only: their grain costs as much as their size
         base[box] += (_arm_skin(fit.limbs.across[crop][box], fit.look) - base[box]) * arm[box][..., None]
+    leg = fit.legs.cover[crop] * clothing
+    if fit.look is not None and leg.any():
+        box = _box(leg > 0, 0, leg.shape)
+        light = _broad_light(photo[crop][box], clothing[box] & (leg[box] > 0))
+        base[box] += (_arm_skin(fit.legs.across[crop][box], fit.look) * light[..., None] - base[box]) * leg[box][..., None]
     report(70, "compositing")
     shaded = _relit(_white_matched(fit.garment_rgb[crop], photo), gain)
     eroded = cv2.erode(fit.garment_alpha[crop], np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
@@ -217,6 +229,22 @@ def _shading(photo: np.ndarray, clothing: np.ndarray) -> np.ndarray | None:
     presence = cv2.GaussianBlur(support, (0, 0), SHADE_SIGMAS[0] * WORK_SIDE)
     ratio *= SHADE_STRENGTH * np.clip(presence / SHADE_SUPPORT, 0, 1)
     return cv2.resize(1 + ratio, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _broad_light(photo: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Float H x W: the lightness of `photo` over `where` (an old trouser leg) at the broad shading
+    scale, over its mean there, within LEG_LIGHT: where the light fell on the leg, not the
+    trousers' colour. 1 where there is nothing to read it from."""
+    height, width = where.shape
+    size = _work_size(width, height)
+    lightness = cv2.cvtColor(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2LAB)[..., 0]
+    support = _shrunk(where, size)
+    if support.sum() < 1:
+        return np.ones((height, width), np.float32)
+    mean = float((lightness * support).sum() / support.sum())
+    broad = _masked_blur(lightness.astype(np.float32), support, SHADE_SIGMAS[1] * WORK_SIDE)
+    gain = np.clip(broad / max(mean, 1.0), *LEG_LIGHT)
+    return cv2.resize(gain, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
 def _relit(rgb: np.ndarray, gain: np.ndarray | None) -> np.ndarray:

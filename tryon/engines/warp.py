@@ -31,15 +31,15 @@ from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from tryon.engines.anchors import Ends, Part, lower_parts, upper_parts
 from tryon.engines.base import GarmentInput, PersonAnalysis, Progress, RenderFailed
-from tryon.engines.body import (arm_limbs, arms_front_mask, garment_silhouette, region_mask, sleeve_zone,
-                                 torso_length)
+from tryon.engines.body import (arm_limbs, arms_front_mask, garment_silhouette, leg_limbs, leg_zone, region_mask,
+                                 sleeve_zone, torso_length)
 from tryon.engines.compositing import Fit, composite
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
 from tryon.engines.outline import is_skirt
 from tryon.engines.outline_fit import fitted_outline, kept_garment
-from tryon.engines.skin import bare_skin, body_core, kept_in_front, skin_look, sleeve_ends
+from tryon.engines.skin import bare_skin, below_bare_legs, body_core, kept_in_front, skin_look, sleeve_ends
 from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, VISIBLE, WRISTS
-from vision.regions import FULL, LOWER
+from vision.regions import FULL, LOWER, UPPER
 
 GARMENT_SIDE = 1024  # px: the garment photo's long side is cut to this before warping
 GRID_STEP = 8  # the spline is evaluated every GRID_STEP pixels and the map interpolated between
@@ -106,10 +106,12 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     garment_rgb, warped = _paneled(garment_rgb, warped, (image, garment.mask), parts[0][0], panel)
     garment_alpha[panel] = warped[panel]
     garment_rgb = _gaps_filled(garment_rgb, warped, garment_alpha)
-    region = region_mask(analysis, garment.region, length=garment.attributes.get("length"))
+    region = replaced_region(analysis, garment.region)
     if garment.over_bottom:  # the outfit's new bottom is in the photo: its waistband stays, the top goes over it
         region &= ~region_mask(analysis, LOWER)
     skin = bare_skin(photo, analysis)
+    if garment.region != UPPER:
+        region &= ~below_bare_legs(skin, analysis)
     if garment.region != LOWER:  # a top takes the old sleeve's ends the person mask missed
         region = region | sleeve_ends(photo, analysis, region, skin)
     return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region,
@@ -117,8 +119,17 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
                bare=skin, body=body_core(analysis), person=analysis.person_mask,
                # An arm runs on wherever its old sleeve is replaced, in the person mask or not.
                limbs=arm_limbs(replace(analysis, person_mask=analysis.person_mask | region)),
-               sleeves=sleeve_zone(analysis),
+               legs=leg_limbs(replace(analysis, person_mask=analysis.person_mask | region)),
+               sleeves=sleeve_zone(analysis) | leg_zone(analysis),
                look=skin_look(photo, skin, analysis))
+
+
+def replaced_region(analysis: PersonAnalysis, region: str) -> np.ndarray:
+    """Bool H x W: what a garment for `region` replaces. Whatever its own length, a bottom or a dress
+    replaces the old bottom whole, down to the ankles: trousers left below a new dress's or skirt's
+    hem would show (what the new garment leaves bare is painted back as legs)."""
+    replaced = region_mask(analysis, region)
+    return replaced | region_mask(analysis, LOWER) if region == FULL else replaced
 
 
 def knee_raised(analysis: PersonAnalysis) -> bool:
