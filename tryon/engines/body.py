@@ -35,6 +35,7 @@ ARM_WIDTHS = (0.1, 0.075, 0.055)
 # narrows to the ankle (adult proportions). At the hip joint each thigh is half as wide as the hip
 # joints lie apart: the thighs meet under the crotch.
 LEG_WIDTHS = ((0.5, 0.13), (0.9, 0.095), (1.0, 0.09), (1.35, 0.105), (2.0, 0.06))
+IN_TROUSERS = 0.9  # a leg fills about this share of the width of a slim trouser leg around it
 LEG_REACH = 0.3  # share of the torso length: a trouser leg wider than twice this about its knee or ankle is not centred on
 FOOT = 0.3  # share of the shin: how far past the ankle a foot (a boot, a shoe) reaches
 LEG_PIECES = 4  # each leg is told bare or not in this many pieces, hip to ankle: a skirt ends mid-thigh
@@ -105,7 +106,7 @@ def _below_crotch(analysis: PersonAnalysis) -> np.ndarray:
     points = _points(analysis)
     up, _ = _axes(points)
     crotch = _spine(points)[1] - CROTCH_DROP * _torso_length(points) * up
-    ys, xs = np.mgrid[:analysis.height, :analysis.width]
+    xs, ys = np.arange(analysis.width)[None, :], np.arange(analysis.height)[:, None]
     return (xs - crotch[0]) * up[0] + (ys - crotch[1]) * up[1] < 0
 
 
@@ -160,10 +161,11 @@ def leg_limbs(analysis: PersonAnalysis) -> Limbs:
     for hip, knee, ankle in zip(HIPS, KNEES, ANKLES):
         joints = points[[hip, knee, ankle], :2]
         for index in (1, 2):
-            joints[index] = _centred(analysis.person_mask, joints[index], joints[index] - joints[index - 1],
-                                     LEG_REACH * unit)
-        pieces += [(_along_leg(joints, a), _along_leg(joints, b), [wa, wb])
-                   for (a, wa), (b, wb) in zip(profile, profile[1:])]
+            run = _run_across(analysis.person_mask, joints[index], joints[index] - joints[index - 1], LEG_REACH * unit)
+            joints[index] = joints[index] if run is None else run[0]
+        scale = _in_trousers(analysis.person_mask, joints, profile, LEG_REACH * unit)
+        spots = [(_along_leg(joints, at), scale * half) for at, half in profile]
+        pieces += [(start, end, [start_half, end_half]) for (start, start_half), (end, end_half) in zip(spots, spots[1:])]
     legs = _drawn_limbs(analysis, pieces)
     legs.cover *= _below_crotch(analysis)  # above, the thighs' rounded tops would reach onto the hips
     return legs
@@ -195,23 +197,37 @@ def leg_below(analysis: PersonAnalysis, leg: int, at: float) -> np.ndarray:
     return canvas.astype(bool)
 
 
-def _centred(person: np.ndarray, joint: np.ndarray, bone: np.ndarray, reach: float) -> np.ndarray:
-    """`joint` moved to the middle of the person's run through it across `bone`, when that run
-    lies within `reach` of it on both sides: pose places a knee or an ankle a little off the
-    middle of the trouser leg around it, and a leg drawn off-centre would be cut by its outline."""
+def _run_across(person: np.ndarray, point: np.ndarray, bone: np.ndarray, reach: float) -> tuple[np.ndarray, float] | None:
+    """The middle and half-width of the person's run through `point` across `bone`; None when the
+    run does not end within `reach` of it on both sides (legs together, a skirt) or misses it."""
     normal = np.array([-bone[1], bone[0]]) / max(float(np.linalg.norm(bone)), 1e-6)
     offsets = np.arange(-round(reach), round(reach) + 1)
-    spots = np.rint(joint + offsets[:, None] * normal).astype(int)
+    spots = np.rint(point + offsets[:, None] * normal).astype(int)
     height, width = person.shape
     inside = (spots[:, 0] >= 0) & (spots[:, 0] < width) & (spots[:, 1] >= 0) & (spots[:, 1] < height)
     held = np.zeros(len(offsets), bool)
     held[inside] = person[spots[inside, 1], spots[inside, 0]]
     middle = len(offsets) // 2
-    if not held[middle] or held[0] or held[-1]:
-        return joint
-    first = middle - np.argmin(held[middle::-1])
+    if not held[middle] or held[:middle].all() or held[middle:].all():
+        return None
+    first = middle - np.argmin(held[middle::-1])  # the first pixel outside the run on either side
     last = middle + np.argmin(held[middle:])
-    return joint + (first + last - 2 * middle) / 2 * normal
+    return point + (first + last - 2 * middle) / 2 * normal, (last - first - 1) / 2
+
+
+def _in_trousers(person: np.ndarray, joints: np.ndarray, profile: list[tuple[float, float]], reach: float) -> float:
+    """The share of the body's proportions (`profile`: half-widths along the leg) that this leg is
+    drawn at: 1, or less where the trouser leg around it (the person's run across the leg, below
+    the hip) is slimmer, so that the leg fills about IN_TROUSERS of it. A slim person in slim
+    trousers has slimmer legs than the proportions; the median over the leg keeps the leg's own
+    shape (knee, calf, ankle) where the trousers run straight."""
+    shares = []
+    for at, half in profile[1:]:
+        bone = joints[1] - joints[0] if at <= 1 else joints[2] - joints[1]
+        run = _run_across(person, _along_leg(joints, at), bone, reach)
+        if run is not None:
+            shares.append(IN_TROUSERS * run[1] / half)
+    return float(min(1.0, np.median(shares))) if shares else 1.0
 
 
 def _along_leg(joints: np.ndarray, at: float) -> np.ndarray:

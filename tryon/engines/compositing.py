@@ -54,7 +54,9 @@ CONTACT_SHADOW = (2.0, 0.3)  # contact shadow: reach (feather radii) and depth w
 AMBIENT = 0.6  # share of a repainted arm's light that reaches it from all around: its sides darken to about 2/3
 GRAIN_BLUR = 0.7  # px: the blur of the noise that gives a repainted arm the grain of the photo's skin
 GRAIN_SEED = 11  # the grain's noise is the same on every render: a try-on is deterministic
-LEG_LIGHT = (0.8, 1.15)  # a painted leg's broad light, read off the old trouser leg, stays within these gains
+LEG_LIGHT = (0.9, 1.08)  # a painted leg's broad light, read off the old trouser leg, stays within these gains
+# A hem's shadow on the leg below it, lit from above: its drop and blur (feather radii) and its depth.
+HEM_SHADOW = (3.0, 0.3)
 
 
 @dataclass
@@ -70,7 +72,7 @@ class Fit:
     body: np.ndarray  # bool, the body's core: old garment left uncovered there turns to skin
     person: np.ndarray  # bool, the person mask: uncovered old garment outside it turns to background
     limbs: Limbs  # the arms as limbs (body.arm_limbs): old sleeve left uncovered there turns to arm
-    legs: Limbs  # the legs as limbs (body.leg_limbs): old trouser leg left uncovered there turns to leg
+    legs: Limbs | None  # the legs as limbs (body.leg_limbs): old trouser leg left uncovered there turns to leg
     # bool, where sleeves lie off the torso and trouser legs below the crotch: old garment there
     # beside the arm or leg turns to background
     sleeves: np.ndarray
@@ -105,15 +107,16 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     on_skin = clothing & fit.body[crop]
     base = np.where(on_skin[..., None], _relit(np.rint(base).clip(0, 255).astype(np.uint8), gain), base)
     base = _rounded(base.astype(np.float32), on_skin, fit.person[crop], radius)
+    leg = fit.legs.cover[crop] * clothing if fit.legs is not None else np.zeros(clothing.shape, np.float32)
+    if fit.look is not None and leg.any():  # first: a hand hanging beside a thigh is in front of it
+        box = _box(leg > 0, 0, leg.shape)
+        light = _broad_light(photo[crop][box], clothing[box] & (leg[box] > 0))
+        light *= _hem_shadow(fit.garment_alpha[crop][box], radius)
+        base[box] += (_arm_skin(fit.legs.across[crop][box], fit.look) * light[..., None] - base[box]) * leg[box][..., None]
     arm = fit.limbs.cover[crop] * clothing
     if fit.look is not None and arm.any():
         box = _box(arm > 0, 0, arm.shape)  # the arms only: their grain costs as much as their size
         base[box] += (_arm_skin(fit.limbs.across[crop][box], fit.look) - base[box]) * arm[box][..., None]
-    leg = fit.legs.cover[crop] * clothing
-    if fit.look is not None and leg.any():
-        box = _box(leg > 0, 0, leg.shape)
-        light = _broad_light(photo[crop][box], clothing[box] & (leg[box] > 0))
-        base[box] += (_arm_skin(fit.legs.across[crop][box], fit.look) * light[..., None] - base[box]) * leg[box][..., None]
     report(70, "compositing")
     shaded = _relit(_white_matched(fit.garment_rgb[crop], photo), gain)
     eroded = cv2.erode(fit.garment_alpha[crop], np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
@@ -245,6 +248,17 @@ def _broad_light(photo: np.ndarray, where: np.ndarray) -> np.ndarray:
     broad = _masked_blur(lightness.astype(np.float32), support, SHADE_SIGMAS[1] * WORK_SIDE)
     gain = np.clip(broad / max(mean, 1.0), *LEG_LIGHT)
     return cv2.resize(gain, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _hem_shadow(alpha: np.ndarray, radius: int) -> np.ndarray:
+    """Float H x W gain: 1 less HEM_SHADOW's depth just below the garment (`alpha`), fading over its
+    drop: a hem lit from above shades the leg under it, which a painted leg otherwise lacks."""
+    drop, depth = HEM_SHADOW
+    reach = max(1, round(drop * radius))
+    lowered = np.zeros_like(alpha)
+    lowered[reach:] = alpha[:-reach]
+    cast = cv2.GaussianBlur(np.maximum(lowered, alpha), (0, 0), reach / 2)
+    return 1 - depth * np.clip(cast - alpha, 0, 1)
 
 
 def _relit(rgb: np.ndarray, gain: np.ndarray | None) -> np.ndarray:

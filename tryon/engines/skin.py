@@ -6,7 +6,7 @@ skin colour (its median chroma and luma, with a tolerance from its own spread, a
 middle hues: beige cloth is yellower than the person's skin): matching pixels inside the person
 are kept, and they are the sources when skin the old garment covered has to be painted back. An
 arm whose pieces are mostly skin is bare whole (its highlights and shadows too), so it stays as
-photographed. The body's core (chest and neck) says where such
+photographed. The body's core (chest, neck and a narrow band along each leg) says where such
 painting should give skin rather than background; an arm is painted with the skin's look
 (SkinLook: colour, grain, the light's side). Old sleeve the region misses (a white cuff the
 person mask left out) is found by its colours along the arm (sleeve_ends).
@@ -20,7 +20,7 @@ import numpy as np
 from tryon.engines.base import PersonAnalysis
 from tryon.engines.body import (arm_ends, arm_pieces, head_mask, leg_below, leg_pieces, region_mask, sleeve_zone,
                                  torso_length)
-from vision.pose import EYES, HIPS, MOUTH, SHOULDERS, VISIBLE
+from vision.pose import ANKLES, EYES, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE
 from vision.regions import LOWER
 
 FACE = EYES + MOUTH  # eyes and mouth corners: the box between them is mostly cheek and nose
@@ -39,6 +39,9 @@ SKIN_INSET = 0.006  # share of the photo's long side: the person mask's rim, whe
 SKIN_SPECK = 4  # px at half size: skin pieces narrower than this are specks
 NECK = 0.12  # half-width of the neck's core (shoulder midpoint up to the mouth), share of the torso length
 BELLY = 0.75  # the chest's skin core ends this share of the way from the shoulders to the hips
+# Half-widths of the legs' cores, as shares of the torso length (shoulder to hip midpoints); the
+# arms are drawn as limbs (body.arm_limbs) and painted as such (SkinLook).
+LIMB_CORES = {**dict.fromkeys(zip(HIPS, KNEES), 0.14), **dict.fromkeys(zip(KNEES, ANKLES), 0.1)}
 LAB_UNITS = np.array([100 / 255, 1, 1], np.float32)  # OpenCV's 8-bit Lab to CIELab units (a and b only offset)
 # Skin off the face (hands, neck, forearms) gives the skin's look when there is at least this much of
 # it, in squared torso lengths (a hand is about 0.02): a lone hand's rim and knuckles are not its grain.
@@ -82,8 +85,7 @@ def bare_skin(photo: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
     inside = cv2.erode(person, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (inset, inset))) > 0
     skin = cv2.morphologyEx((chroma & lit & tinted & inside).astype(np.uint8), cv2.MORPH_OPEN,
                             np.ones((SKIN_SPECK, SKIN_SPECK), np.uint8))
-    return _bare_legs_whole(_bare_arms_whole(cv2.resize(skin, (width, height), interpolation=cv2.INTER_NEAREST) > 0,
-                                             analysis), analysis)
+    return _bare_arms_whole(cv2.resize(skin, (width, height), interpolation=cv2.INTER_NEAREST) > 0, analysis)
 
 
 def _bare_arms_whole(skin: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
@@ -106,34 +108,23 @@ def _bare_arms_whole(skin: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
     return whole
 
 
-def _bare_legs_whole(skin: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
-    """`skin` with each bare piece of a leg (_bare_leg_pieces) taken whole: a bare leg stays as
-    photographed, its knee and shadows too, not patched with painted skin where the colour test
-    missed them."""
-    whole = skin.copy()
-    for pieces, bare in _bare_leg_pieces(skin, analysis):
-        for piece in (piece for piece, is_bare in zip(pieces, bare) if is_bare):
-            whole |= piece
-    return whole
-
-
-def below_bare_legs(skin: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
-    """Bool H x W: each leg below its highest bare piece (_bare_leg_pieces of `skin`), past the ankle.
-    An old bottom runs down the leg from the waist, so below bare skin there is a boot or a sock,
-    never the old bottom: a new bottom or dress leaves it as photographed."""
-    below = np.zeros(skin.shape, bool)
-    for leg, (pieces, bare) in enumerate(_bare_leg_pieces(skin, analysis)):
-        if any(bare):
-            below |= leg_below(analysis, leg, 2 * (bare.index(True) + 1) / len(pieces))
-    return below
-
-
-def _bare_leg_pieces(skin: np.ndarray, analysis: PersonAnalysis) -> list[tuple[list[np.ndarray], list[bool]]]:
-    """Per leg, its pieces hip to ankle (body.leg_pieces) and which are bare (bare_pieces of their
-    shares of `skin`)."""
+def bare_legs(skin: np.ndarray, analysis: PersonAnalysis) -> tuple[np.ndarray, np.ndarray]:
+    """For a new bottom or dress: `skin` (bare_skin's) with each bare piece of a leg (body.leg_pieces
+    told bare by bare_pieces, down each leg) taken whole, so that a bare leg stays as photographed,
+    its knee and shadows too, not patched with painted skin where the colour test missed them; and
+    each leg below its highest bare piece, past the ankle (bool H x W): an old bottom runs down the
+    leg from the waist, so below bare skin lies a boot or a sock, never the old bottom."""
+    whole, below = skin.copy(), np.zeros(skin.shape, bool)
     pieces = leg_pieces(analysis)
-    legs = [pieces[:len(pieces) // 2], pieces[len(pieces) // 2:]]
-    return [(leg, bare_pieces([float(skin[piece].mean()) if piece.any() else 0.0 for piece in leg])) for leg in legs]
+    per_leg = len(pieces) // 2
+    for leg in range(2):
+        own = pieces[leg * per_leg:(leg + 1) * per_leg]
+        bare = bare_pieces([float(skin[piece].mean()) if piece.any() else 0.0 for piece in own])
+        for piece in (piece for piece, is_bare in zip(own, bare) if is_bare):
+            whole |= piece
+        if any(bare):
+            below |= leg_below(analysis, leg, 2 * (bare.index(True) + 1) / per_leg)
+    return whole, below
 
 
 def bare_pieces(shares: list[float]) -> list[bool]:
@@ -282,8 +273,8 @@ def kept_in_front(arms: np.ndarray, skin: np.ndarray, *, sleeved: bool) -> np.nd
 def body_core(analysis: PersonAnalysis) -> np.ndarray:
     """Bool H x W: where bare skin surely lies under the clothes: the chest (shoulder joints down to
     BELLY of the way to the hips; lower down a shorter top would bare a waistband, not skin), the
-    neck (arms and legs: body.arm_limbs, body.leg_limbs). Old garment left uncovered there turns to
-    skin; elsewhere (beside a slimmer new garment) to what surrounds it."""
+    neck and a narrow core along each leg (arms: body.arm_limbs). Old garment left uncovered there
+    turns to skin; elsewhere (beside a slimmer new garment) to what surrounds it."""
     points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
     shoulders, hips = points[list(SHOULDERS)], points[list(HIPS)]
     torso = torso_length(analysis)
@@ -294,4 +285,7 @@ def body_core(analysis: PersonAnalysis) -> np.ndarray:
     neck = shoulders.mean(axis=0)
     cv2.line(canvas, tuple(int(v) for v in neck.round()), tuple(int(v) for v in mouth.round()), 1,
              thickness=max(1, round(2 * NECK * torso)))
+    for (start, end), radius in LIMB_CORES.items():
+        cv2.line(canvas, tuple(int(v) for v in points[start].round()), tuple(int(v) for v in points[end].round()),
+                 1, thickness=max(1, round(2 * radius * torso)))
     return canvas.astype(bool) & analysis.person_mask

@@ -37,7 +37,7 @@ from tryon.engines.compositing import Fit, composite
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
 from tryon.engines.outline import is_skirt
 from tryon.engines.outline_fit import fitted_outline, kept_garment
-from tryon.engines.skin import bare_skin, below_bare_legs, body_core, kept_in_front, skin_look, sleeve_ends
+from tryon.engines.skin import bare_legs, bare_skin, body_core, kept_in_front, skin_look, sleeve_ends
 from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, VISIBLE, WRISTS
 from vision.regions import FULL, LOWER, UPPER
 
@@ -109,19 +109,24 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     region = replaced_region(analysis, garment.region)
     if garment.over_bottom:  # the outfit's new bottom is in the photo: its waistband stays, the top goes over it
         region &= ~region_mask(analysis, LOWER)
-    skin = bare_skin(photo, analysis)
+    skin, leg_area = bare_skin(photo, analysis), np.zeros_like(region)
+    look = skin_look(photo, skin, analysis)
     if garment.region != UPPER:
-        region &= ~below_bare_legs(skin, analysis)
+        # Below the crotch, old trousers turn to legs (leg_limbs) with background beside and between
+        # them (leg_area), not to the body core's skin; bare legs and what lies below them stay.
+        leg_area = leg_zone(analysis)
+        skin, below = bare_legs(skin, analysis)
+        region &= ~below
     if garment.region != LOWER:  # a top takes the old sleeve's ends the person mask missed
         region = region | sleeve_ends(photo, analysis, region, skin)
     return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region,
                in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER),
-               bare=skin, body=body_core(analysis), person=analysis.person_mask,
+               bare=skin, body=body_core(analysis) & ~leg_area, person=analysis.person_mask,
                # An arm runs on wherever its old sleeve is replaced, in the person mask or not.
                limbs=arm_limbs(replace(analysis, person_mask=analysis.person_mask | region)),
-               legs=leg_limbs(replace(analysis, person_mask=analysis.person_mask | region)),
-               sleeves=sleeve_zone(analysis) | leg_zone(analysis),
-               look=skin_look(photo, skin, analysis))
+               legs=leg_limbs(replace(analysis, person_mask=analysis.person_mask | region))
+               if garment.region != UPPER else None,
+               sleeves=sleeve_zone(analysis) | leg_area, look=look)
 
 
 def replaced_region(analysis: PersonAnalysis, region: str) -> np.ndarray:
