@@ -59,7 +59,7 @@ def region_mask(analysis: PersonAnalysis, region: str, *, length: str | None = N
         cv2.fillPoly(canvas, [_torso(points).round().astype(np.int32)], 1)
         _draw_arms(canvas, points)
     if region in (LOWER, FULL):
-        _draw_legs(canvas, points, _hem(region, length), skirt=region == FULL)
+        _draw_legs(canvas, points, _hem(region, length), skirt=True)
     _draw_hands(spared, points, forearms=region == LOWER, cuffs=region != LOWER)
     _draw_head(spared, points)
     return (canvas & ~spared).astype(bool) & _dilated(analysis.person_mask, _torso_length(points))
