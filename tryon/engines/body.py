@@ -36,7 +36,9 @@ ARM_WIDTHS = (0.1, 0.075, 0.055)
 # joints lie apart: the thighs meet under the crotch.
 LEG_WIDTHS = ((0.5, 0.13), (0.9, 0.095), (1.0, 0.09), (1.35, 0.105), (2.0, 0.06))
 IN_TROUSERS = 0.9  # a leg fills about this share of the width of a slim trouser leg around it
-LEG_REACH = 0.3  # share of the torso length: a trouser leg wider than twice this about its knee or ankle is not centred on
+# Share of the torso length: a trouser leg is measured this far either side of its bone; one wider (legs
+# together, a skirt) is not measured.
+LEG_REACH = 0.3
 FOOT = 0.3  # share of the shin: how far past the ankle a foot (a boot, a shoe) reaches
 LEG_PIECES = 4  # each leg is told bare or not in this many pieces, hip to ankle: a skirt ends mid-thigh
 ARM_PIECES = 2  # each arm bone is told bare or not in this many pieces: a short sleeve ends mid-bone
@@ -136,7 +138,8 @@ def arms_front_mask(analysis: PersonAnalysis) -> np.ndarray:
 
 @dataclass
 class Limbs:
-    """The arms drawn from the pose as limbs: tapered from shoulder to wrist, not as wide as a sleeve."""
+    """Arms or legs drawn from the pose as limbs: tapered from shoulder to wrist or hip to ankle, not
+    as wide as a sleeve or a trouser leg."""
 
     across: np.ndarray  # float H x W: the place across the limb, -1 at its image-left edge to 1 at its right
     cover: np.ndarray  # float H x W, 0-1: the limb's coverage, soft over one pixel at its outline
@@ -152,20 +155,25 @@ def arm_limbs(analysis: PersonAnalysis) -> Limbs:
 def leg_limbs(analysis: PersonAnalysis) -> Limbs:
     """Each leg as a bare leg from the crotch to the ankle (LEG_WIDTHS: thigh, knee, calf, ankle
     along its own hip, knee and ankle), rounded at the joints and cut to the person: where old
-    trousers are painted out, this is the leg inside them, and beside it is background."""
+    trousers are painted out, this is the leg inside them, and beside it is background. Pose puts
+    a knee or an ankle a little off the middle of the trouser leg around it, so each is moved
+    there (a leg off-centre would be cut by the trousers' outline), and a leg in trousers slimmer
+    than the proportions is drawn slimmer (_in_trousers)."""
     points = _points(analysis)
     unit = _torso_length(points)
+    reach = LEG_REACH * unit
     hip_half = float(np.linalg.norm(points[HIPS[0], :2] - points[HIPS[1], :2])) / 2
     profile = [(0.0, max(hip_half, LEG_WIDTHS[0][1] * unit))] + [(at, share * unit) for at, share in LEG_WIDTHS]
     pieces = []
     for hip, knee, ankle in zip(HIPS, KNEES, ANKLES):
         joints = points[[hip, knee, ankle], :2]
         for index in (1, 2):
-            run = _run_across(analysis.person_mask, joints[index], joints[index] - joints[index - 1], LEG_REACH * unit)
+            run = _run_across(analysis.person_mask, joints[index], joints[index] - joints[index - 1], reach)
             joints[index] = joints[index] if run is None else run[0]
-        scale = _in_trousers(analysis.person_mask, joints, profile, LEG_REACH * unit)
+        scale = _in_trousers(analysis.person_mask, joints, profile, reach)
         spots = [(_along_leg(joints, at), scale * half) for at, half in profile]
-        pieces += [(start, end, [start_half, end_half]) for (start, start_half), (end, end_half) in zip(spots, spots[1:])]
+        pieces += [(start, end, [start_half, end_half])
+                   for (start, start_half), (end, end_half) in zip(spots, spots[1:])]
     legs = _drawn_limbs(analysis, pieces)
     legs.cover *= _below_crotch(analysis)  # above, the thighs' rounded tops would reach onto the hips
     return legs
@@ -197,7 +205,8 @@ def leg_below(analysis: PersonAnalysis, leg: int, at: float) -> np.ndarray:
     return canvas.astype(bool)
 
 
-def _run_across(person: np.ndarray, point: np.ndarray, bone: np.ndarray, reach: float) -> tuple[np.ndarray, float] | None:
+def _run_across(person: np.ndarray, point: np.ndarray, bone: np.ndarray,
+                reach: float) -> tuple[np.ndarray, float] | None:
     """The middle and half-width of the person's run through `point` across `bone`; None when the
     run does not end within `reach` of it on both sides (legs together, a skirt) or misses it."""
     normal = np.array([-bone[1], bone[0]]) / max(float(np.linalg.norm(bone)), 1e-6)

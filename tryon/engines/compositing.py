@@ -112,7 +112,8 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
         box = _box(leg > 0, 0, leg.shape)
         light = _broad_light(photo[crop][box], clothing[box] & (leg[box] > 0))
         light *= _hem_shadow(fit.garment_alpha[crop][box], radius)
-        base[box] += (_arm_skin(fit.legs.across[crop][box], fit.look) * light[..., None] - base[box]) * leg[box][..., None]
+        painted = _arm_skin(fit.legs.across[crop][box], fit.look) * light[..., None]
+        base[box] += (painted - base[box]) * leg[box][..., None]
     arm = fit.limbs.cover[crop] * clothing
     if fit.look is not None and arm.any():
         box = _box(arm > 0, 0, arm.shape)  # the arms only: their grain costs as much as their size

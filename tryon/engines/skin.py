@@ -50,6 +50,11 @@ SLEEVE_DELTA = 12.0  # CIE76: a pixel this close to one of the old sleeve's tone
 SLEEVE_WORN = 0.5  # share of an arm bone's replaced pixels in the person that must be cloth for it to be sleeved
 SLEEVE_TONES = 3  # the old sleeve's colour is told by this many tones, dark to light
 SEAM = 0.015  # share of the torso length: lines this thin between the region and a sleeve's end go with them
+# Shares of the torso length: the old bottom's colours are read this far down from the hips, looked for
+# this far above a bottom's region (body.region_mask, WAIST_RISE above the hips: a high waistband goes
+# higher) and beside it, down to this far below its top (the crotch: wide trousers at the hips).
+WAISTBAND_SAMPLE, WAISTBAND_REACH, WAISTBAND_DEPTH = 0.12, 0.15, 0.35
+WAISTBAND_TOP = 95  # percentile of the old waistband's heights above the hips taken as its top: a stray pixel is not
 GRAIN_SIGMA = 1.0  # px: the skin's grain is its lightness less this blur of it (features are wider)
 LIGHT_MAX = 0.7  # the light's sideways share is at most this: a face lit fully from the side is rare
 
@@ -199,6 +204,55 @@ def sleeve_ends(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray,
     ends = np.zeros_like(region)
     ends[box] = closed.astype(bool) & zone[box] & free[box]
     return ends
+
+
+def old_waistband(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray,
+                  skin: np.ndarray) -> tuple[np.ndarray, float]:
+    """Old bottom around the top of a bottom's replaced `region` that the region misses, and how far
+    above the hips it reaches (share of the torso length; 0 when none is found above). The region
+    is drawn from the joints: high-waisted trousers or a skirt reach above its top, and wide ones
+    past its sides at the hips. Within WAISTBAND_REACH above the region and beside it down to the
+    crotch (WAISTBAND_DEPTH), the pixels in the person, not bare skin, of the old bottom's colours
+    (its tones between the hip joints, WAISTBAND_SAMPLE below the hips) that touch the region;
+    above it each column is then taken whole from the highest of them down (a button, a belt loop
+    or a label is not of the denim's colours). Left, the old waistband shows around the new one."""
+    none = np.zeros_like(region), 0.0
+    unit = torso_length(analysis)
+    worn = region & analysis.person_mask & ~skin
+    rows = np.flatnonzero(worn.any(axis=1))
+    if len(rows) < SLEEVE_TONES:
+        return none
+    top, reach = rows[0], max(1, round(WAISTBAND_REACH * unit))
+    box = slice(max(top - reach, 0), top + round(WAISTBAND_DEPTH * unit)), slice(None)
+    colours = cv2.cvtColor(photo[box], cv2.COLOR_RGB2LAB).astype(np.float32) * LAB_UNITS
+    points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
+    hips, shoulders = points[list(HIPS)].mean(axis=0), points[list(SHOULDERS)].mean(axis=0)
+    up = (shoulders - hips) / max(float(np.linalg.norm(shoulders - hips)), 1e-6)
+    xs, ys = np.arange(photo.shape[1])[None, :] - hips[0], np.arange(box[0].start, box[0].stop)[:, None] - hips[1]
+    height, side = xs * up[0] + ys * up[1], np.abs(xs * up[1] - ys * up[0])
+    # The old bottom's colours are read between the hip joints, from the hips down WAISTBAND_SAMPLE: the
+    # front of the old bottom, which an open jacket or an untucked top hanging at the sides does not reach.
+    hip_half = float(np.linalg.norm(points[HIPS[0]] - points[HIPS[1]])) / 2
+    sampled = worn[box] & (height <= 0) & (height >= -WAISTBAND_SAMPLE * unit) & (side <= hip_half)
+    if sampled.sum() < SLEEVE_TONES:
+        return none
+    free = ~region[box] & analysis.person_mask[box] & ~skin[box]
+    above = np.arange(colours.shape[0])[:, None] < top - box[0].start
+    # Grown up only above the region's top, sideways only beside it: never down onto the legs.
+    upward, sideways = np.zeros((2 * reach + 1, 1), np.uint8), np.ones((1, 2 * reach + 1), np.uint8)
+    upward[reach:] = 1
+    seed = region[box].astype(np.uint8)
+    near = np.where(above, cv2.dilate(seed, upward), cv2.dilate(seed, sideways)) > 0
+    found = _touching(free & near & _of_colours(colours, _palette(colours[sampled]), SLEEVE_DELTA), region[box])
+    if not found.any():
+        return none
+    highest = np.where((found & above).any(axis=0), (found & above).argmax(axis=0), found.shape[0])
+    raised = free & above & near & (np.arange(found.shape[0])[:, None] >= highest)
+    band = np.zeros_like(region)
+    band[box] = raised | found
+    if not raised.any():
+        return band, 0.0
+    return band, float(np.percentile(height[raised], WAISTBAND_TOP)) / unit
 
 
 def _palette(colours: np.ndarray) -> np.ndarray:

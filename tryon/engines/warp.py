@@ -29,7 +29,7 @@ from PIL import Image
 from scipy.interpolate import RBFInterpolator
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
-from tryon.engines.anchors import Ends, Part, lower_parts, upper_parts
+from tryon.engines.anchors import WAIST_UP, Ends, Part, lower_parts, upper_parts
 from tryon.engines.base import GarmentInput, PersonAnalysis, Progress, RenderFailed
 from tryon.engines.body import (arm_limbs, arms_front_mask, garment_silhouette, leg_limbs, leg_zone, region_mask,
                                  sleeve_zone, torso_length)
@@ -37,7 +37,7 @@ from tryon.engines.compositing import Fit, composite
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
 from tryon.engines.outline import is_skirt
 from tryon.engines.outline_fit import fitted_outline, kept_garment
-from tryon.engines.skin import bare_legs, bare_skin, body_core, kept_in_front, skin_look, sleeve_ends
+from tryon.engines.skin import bare_legs, bare_skin, body_core, kept_in_front, old_waistband, skin_look, sleeve_ends
 from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, VISIBLE, WRISTS
 from vision.regions import FULL, LOWER, UPPER
 
@@ -68,6 +68,9 @@ FOLD_SHARE = 0.2
 RAISED_KNEE = 0.35
 BENT_LEGS = ("This photo shows you seated or with a knee raised, and skirts and dresses can only be tried on "
              "standing. Please use a photo where you stand.")
+# Share of the torso length around an old waistband where the body's core is not painted as skin: the
+# fill is blended that far out, and would draw a line of skin colour along the top's hem.
+WAISTBAND_MARGIN = 0.04
 # Each body landmark by name, as (the person's left, the person's right).
 JOINTS = {"shoulder": SHOULDERS, "elbow": ELBOWS, "wrist": WRISTS, "hip": HIPS, "knee": KNEES, "ankle": ANKLES}
 
@@ -96,16 +99,6 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     skirt = garment.region == LOWER and is_skirt(_points(garment.keypoints))
     if (skirt or garment.region == FULL) and knee_raised(analysis):
         raise RenderFailed(BENT_LEGS)
-    parts, ends = garment_parts(analysis=analysis, garment=garment)
-    allowed = garment_silhouette(analysis, flare=skirt or garment.region == FULL)
-    image = _bled(np.asarray(garment.image.convert("RGB")), garment.mask)
-    garment_rgb, warped, sleeves = warp_garment(image=image, parts=parts, size=(width, height))
-    warped *= allowed
-    outline, panel = fitted_outline(analysis, ends, sleeves * allowed, allowed, garment.region, skirt=skirt)
-    garment_alpha = kept_garment(warped, outline, torso_length(analysis))
-    garment_rgb, warped = _paneled(garment_rgb, warped, (image, garment.mask), parts[0][0], panel)
-    garment_alpha[panel] = warped[panel]
-    garment_rgb = _gaps_filled(garment_rgb, warped, garment_alpha)
     region = replaced_region(analysis, garment.region)
     if garment.over_bottom:  # the outfit's new bottom is in the photo: its waistband stays, the top goes over it
         region &= ~region_mask(analysis, LOWER)
@@ -117,11 +110,29 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
         leg_area = leg_zone(analysis)
         skin, below = bare_legs(skin, analysis)
         region &= ~below
+    # A new bottom's waistband goes where the old one was, when that was higher than usual; the old
+    # one's pixels the new one leaves are replaced with the top's colours, never painted as skin.
+    waistband, rise = np.zeros_like(region), WAIST_UP
+    if garment.region == LOWER:
+        waistband, found = old_waistband(photo, analysis, region, skin)
+        region, rise = region | waistband, max(rise, found)
+    parts, ends = garment_parts(analysis=analysis, garment=garment, rise=rise)
+    allowed = garment_silhouette(analysis, flare=skirt or garment.region == FULL)
+    image = _bled(np.asarray(garment.image.convert("RGB")), garment.mask)
+    garment_rgb, warped, sleeves = warp_garment(image=image, parts=parts, size=(width, height))
+    warped *= allowed
+    outline, panel = fitted_outline(analysis, ends, sleeves * allowed, allowed, garment.region, skirt=skirt, rise=rise)
+    garment_alpha = kept_garment(warped, outline, torso_length(analysis))
+    garment_rgb, warped = _paneled(garment_rgb, warped, (image, garment.mask), parts[0][0], panel)
+    garment_alpha[panel] = warped[panel]
+    garment_rgb = _gaps_filled(garment_rgb, warped, garment_alpha)
     if garment.region != LOWER:  # a top takes the old sleeve's ends the person mask missed
         region = region | sleeve_ends(photo, analysis, region, skin)
     return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region,
-               in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER),
-               bare=skin, body=body_core(analysis) & ~leg_area, person=analysis.person_mask,
+               # The old waistband beside a hand is not the arm: it goes, the hand stays.
+               in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER) & ~waistband,
+               bare=skin, body=body_core(analysis) & ~leg_area & ~_grown(waistband, torso_length(analysis)),
+               person=analysis.person_mask,
                # An arm runs on wherever its old sleeve is replaced, in the person mask or not.
                limbs=arm_limbs(replace(analysis, person_mask=analysis.person_mask | region)),
                legs=leg_limbs(replace(analysis, person_mask=analysis.person_mask | region))
@@ -145,6 +156,12 @@ def knee_raised(analysis: PersonAnalysis) -> bool:
     down = (hips - shoulders) / torso
     return any(points[knee, 2] > VISIBLE and float(np.dot(points[knee, :2] - points[hip, :2], down)) < RAISED_KNEE * torso
                for hip, knee in zip(HIPS, KNEES))
+
+
+def _grown(mask: np.ndarray, unit: float) -> np.ndarray:
+    """`mask` grown by WAISTBAND_MARGIN of the torso length `unit`."""
+    side = 2 * max(1, round(WAISTBAND_MARGIN * unit)) + 1
+    return cv2.dilate(mask.astype(np.uint8), np.ones((side, side), np.uint8)) > 0
 
 
 def _paneled(rgb: np.ndarray, warped: np.ndarray, garment: tuple[np.ndarray, np.ndarray], body: np.ndarray,
@@ -286,13 +303,14 @@ def bounded(garment: GarmentInput) -> GarmentInput:
                    keypoints={name: (x * sx, y * sy) for name, (x, y) in garment.keypoints.items()})
 
 
-def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput) -> tuple[list[Part], Ends]:
+def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput,
+                  rise: float = WAIST_UP) -> tuple[list[Part], Ends]:
     """The pieces of the garment warped on their own, each with its (body, garment) point pairs,
-    and where each piece ends on the body."""
+    and where each piece ends on the body; a bottom's waistband `rise` above the hips."""
     sides = _image_sides(analysis)
     keypoints = _points(garment.keypoints)
     if garment.region == LOWER:
-        return lower_parts(sides, keypoints, garment.mask, analysis.person_mask)
+        return lower_parts(sides, keypoints, garment.mask, analysis.person_mask, rise=rise)
     return upper_parts(sides, keypoints, garment.mask, analysis.person_mask, dress=garment.region == FULL)
 
 
