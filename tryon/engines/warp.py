@@ -13,8 +13,9 @@ No model weights and no GPU, so it runs everywhere, in a fraction of a second. P
    person's own outline with no slit or wing; the rest of the outline takes the warped sleeves and
    legs, and what the warp left bare in it takes the garment's nearest colours.
 Compositing (painting out the old garment, relighting, feathering, arms in front) is
-tryon/engines/compositing.py. A skirt or dress on a person seated or with a knee raised is refused
-(RenderFailed, worded for the shopper): its panel runs down the spine and cannot drape over a lap.
+tryon/engines/compositing.py. A bottom or dress on a person seated or with a knee raised is refused
+(RenderFailed, worded for the shopper): a skirt's panel runs down the spine and cannot drape over a
+lap, and a trouser leg's band, drawn across the leg, is narrower than a thigh seen end-on.
 
 Module map: anchors.py (where garment points go on the body), outline.py (what is read off the
 garment's mask), outline_fit.py (the outline on the body), body.py (the body areas a garment covers
@@ -64,9 +65,11 @@ SMOOTHING_GROWTH, SMOOTHING_STEPS = 10.0, 8
 FOLD_SHARE = 0.2
 # Share of the torso length: a knee less far than this below its hip along the spine is raised (a
 # seated person, a leg crossed over the other); standing and walking people's knees lie 0.65 to 0.9
-# torso lengths below their hips. A skirt's panel runs down the spine and cannot drape over a lap.
+# torso lengths below their hips. A skirt's panel runs down the spine and cannot drape over a lap; a
+# trouser leg's band is narrower than a thigh foreshortened towards the camera (the old trousers showed
+# in its holes, the shins beside a lap were painted in patches).
 RAISED_KNEE = 0.35
-BENT_LEGS = ("This photo shows you seated or with a knee raised, and skirts and dresses can only be tried on "
+BENT_LEGS = ("This photo shows you seated or with a knee raised, and bottoms and dresses can only be tried on "
              "standing. Please use a photo where you stand.")
 # Share of the torso length around an old waistband where the body's core is not painted as skin: the
 # fill is blended that far out, and would draw a line of skin colour along the top's hem.
@@ -93,11 +96,11 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     """The garment warped onto the photo (uint8 RGB) part by part and kept inside the silhouette it
     may cover (the person, minus the head, flaring below the hips for skirts and dresses), with the
     masks compositing needs: what it replaces, what stays in front, bare skin, the body's core.
-    Raises RenderFailed (BENT_LEGS) for a skirt or dress on a person with a knee raised."""
+    Raises RenderFailed (BENT_LEGS) for a bottom or dress on a person with a knee raised."""
     height, width = photo.shape[:2]
     analysis, garment = _fitted(analysis, (width, height)), bounded(garment)
     skirt = garment.region == LOWER and is_skirt(_points(garment.keypoints))
-    if (skirt or garment.region == FULL) and knee_raised(analysis):
+    if garment.region != UPPER and knee_raised(analysis):
         raise RenderFailed(BENT_LEGS)
     region = replaced_region(analysis, garment.region)
     if garment.over_bottom:  # the outfit's new bottom is in the photo: its waistband stays, the top goes over it
