@@ -110,6 +110,7 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     leg = fit.legs.cover[crop] * clothing if fit.legs is not None else np.zeros(clothing.shape, np.float32)
     if fit.look is not None and leg.any():  # first: a hand hanging beside a thigh is in front of it
         box = _box(leg > 0, 0, leg.shape)
+        leg[box] *= _below_hem(leg[box] > 0, fit.garment_alpha[crop][box] > 0.5)
         light = _broad_light(photo[crop][box], clothing[box] & (leg[box] > 0))
         light *= _hem_shadow(fit.garment_alpha[crop][box], radius)
         painted = _arm_skin(fit.legs.across[crop][box], fit.look) * light[..., None]
@@ -249,6 +250,17 @@ def _broad_light(photo: np.ndarray, where: np.ndarray) -> np.ndarray:
     broad = _masked_blur(lightness.astype(np.float32), support, SHADE_SIGMAS[1] * WORK_SIDE)
     gain = np.clip(broad / max(mean, 1.0), *LEG_LIGHT)
     return cv2.resize(gain, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _below_hem(leg: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """Bool: the pixels of `leg` whose run across their row (the leg's width there) the garment
+    (`covered`) leaves mostly bare: below a hem. Where the new garment covers the leg, the sliver
+    of it a slimmer trouser leg leaves beside it is background, never a leg wider than its trousers."""
+    starts = leg & ~np.pad(leg, ((0, 0), (1, 0)))[:, :-1]
+    runs = np.cumsum(starts.ravel()).reshape(leg.shape) * leg  # 0 off the leg, else the run's number
+    length = np.bincount(runs.ravel())
+    hidden = np.bincount(runs.ravel(), weights=(covered & leg).ravel(), minlength=len(length))
+    return leg & (hidden / np.maximum(length, 1) < 0.5)[runs]
 
 
 def _hem_shadow(alpha: np.ndarray, radius: int) -> np.ndarray:

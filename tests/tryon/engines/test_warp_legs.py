@@ -10,7 +10,7 @@ from tests.tryon.engines.test_warp_engine import BACKGROUND, SKIN
 from tests.tryon.engines.test_warp_parts import _drawn
 from tryon.engines.base import GarmentInput, PersonAnalysis
 from tryon.engines.body import leg_limbs
-from tryon.engines.compositing import _broad_light, _hem_shadow
+from tryon.engines.compositing import _below_hem, _broad_light, _hem_shadow
 from tryon.engines.warp import WarpEngine, garment_fit
 
 WIDTH, HEIGHT = 300, 400
@@ -158,3 +158,15 @@ def test_a_painted_leg_keeps_the_old_leg_light_not_its_colour_and_darkens_under_
     alpha[:20] = 1
     shadow = _hem_shadow(alpha, 4)
     assert shadow[22:26].mean() < 0.9 and shadow[50:].min() > 0.99 and shadow[:18].min() > 0.999
+
+
+def test_a_leg_shows_below_a_hem_but_never_beside_a_slimmer_new_trouser_leg():
+    leg = np.zeros((100, 60), bool)
+    leg[:, 10:30] = leg[:, 35:55] = True  # two legs, 20 px wide
+    covered = np.zeros_like(leg)
+    covered[:40, 5:58] = True  # a skirt down to row 40
+    covered[40:, 14:26] = True  # and one slim trouser leg over the image-left leg below it
+    shown = _below_hem(leg, covered)
+    assert not shown[:40].any()  # under the skirt
+    assert not shown[40:, 10:30].any()  # the slivers beside the slim trouser leg are not leg
+    assert shown[40:, 35:55].all()  # the other leg, bare below the skirt, is
