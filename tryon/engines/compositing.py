@@ -110,6 +110,9 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     leg = fit.legs.cover[crop] * clothing if fit.legs is not None else np.zeros(clothing.shape, np.float32)
     if fit.look is not None and leg.any():  # first: a hand hanging beside a thigh is in front of it
         box = _box(leg > 0, 0, leg.shape)
+        behind = clothing[box] & beside[box]
+        filled = _behind_legs(photo[crop][box], behind | fit.person[crop][box])
+        base[box] = np.where(behind[..., None], filled, base[box])
         leg[box] *= _below_hem(leg[box] > 0, fit.garment_alpha[crop][box] > 0.5)
         light = _broad_light(photo[crop][box], clothing[box] & (leg[box] > 0))
         light *= _hem_shadow(fit.garment_alpha[crop][box], radius)
@@ -250,6 +253,14 @@ def _broad_light(photo: np.ndarray, where: np.ndarray) -> np.ndarray:
     broad = _masked_blur(lightness.astype(np.float32), support, SHADE_SIGMAS[1] * WORK_SIDE)
     gain = np.clip(broad / max(mean, 1.0), *LEG_LIGHT)
     return cv2.resize(gain, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _behind_legs(photo: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Float RGB: `photo` with `hidden` (the old trousers beside and between the legs, and the rest
+    of the person, whose colours must not spread) inpainted at full size from the background
+    around: the gaps are narrow, and the half-size fill elsewhere blurs a floor's planks or a
+    street into a haze there."""
+    return cv2.inpaint(photo, hidden.astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA).astype(np.float32)
 
 
 def _below_hem(leg: np.ndarray, covered: np.ndarray) -> np.ndarray:

@@ -53,7 +53,8 @@ def _figure(*, waist: int = 200, bottom=TROUSERS, bare_below: int | None = None)
         cv2.polylines(image, [np.array([shoulder, elbow, wrist], np.int32)], False, SHIRT, 20)
         cv2.circle(image, (wrist[0] + (5 if wrist[0] > 150 else -5), 210), 10, SKIN, -1)
     skin = np.all(image == SKIN, axis=2)
-    noisy = image.astype(float) + np.random.default_rng(5).normal(0, GRAIN, image.shape[:2])[..., None] * skin[..., None]
+    noise = np.random.default_rng(5).normal(0, GRAIN, image.shape[:2])
+    noisy = image.astype(float) + (noise * skin)[..., None]
     image = np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
     person = np.any(np.abs(image.astype(int) - BACKGROUND).max(axis=2, keepdims=True) > 0, axis=2)
     landmarks = [(*map(float, JOINTS.get(index, (150, 50))), 1.0) for index in range(33)]
