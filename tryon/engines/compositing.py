@@ -15,9 +15,12 @@ fields, which upscale without visible loss and cost a sixteenth.
   the hole takes the background around the person. An old collar standing above the new neckline
   (skin.old_collar) goes too: the neck inside it is painted on from the neck or chin seen above it,
   darkened at most to the head's shadow (skin.Neck), and beside the neck it takes the background.
-  Where the hole lies on the body's core (a chest the new neckline bares) it is filled from the
-  bare skin around, shaded like the old garment and darkened towards the person's outline;
-  elsewhere (beside a slimmer new garment) from what surrounds it.
+  Legs the old trousers covered are painted alike (body.leg_limbs: thigh, knee, calf and ankle
+  from the pose), and keep the old trouser leg's broad light (its lightness at a broad scale over
+  its mean: where it was lit, not its colour), with a soft shadow under the new hem. Where the
+  hole lies on the body's core (a chest the new neckline bares) it is filled from the bare skin
+  around, shaded like the old garment and darkened towards the person's outline; elsewhere
+  (beside a slimmer new garment) from what surrounds it.
 - Colour: the garment's white is mapped to the photo's own white (its 99th percentile per channel).
 - Lighting: the old garment's Lab lightness at fold scale, divided by the same at a broad scale,
   is the photo's shading (folds, creases, shadow under the arms); it multiplies the new garment's
@@ -64,6 +67,9 @@ NECK_BAND = 0.25  # share of the neck's width: a painted neck's column continues
 NECK_SMOOTH = 0.06  # share of the neck's width its columns' colours are smoothed over: its shading across stays
 NECK_DARKEST = 0.75  # a painted neck's column continues no skin darker than this share of the median column's
 NECK_LIT = 90  # percentile of the skin seen above a painted neck's lightness taken as its lit skin's
+LEG_LIGHT = (0.9, 1.08)  # a painted leg's broad light, read off the old trouser leg, stays within these gains
+# A hem's shadow on the leg below it, lit from above: its drop and blur (feather radii) and its depth.
+HEM_SHADOW = (3.0, 0.3)
 
 
 @dataclass
@@ -79,11 +85,13 @@ class Fit:
     body: np.ndarray  # bool, the body's core: old garment left uncovered there turns to skin
     person: np.ndarray  # bool, the person mask: uncovered old garment outside it turns to background
     limbs: Limbs  # the arms as limbs (body.arm_limbs): old sleeve left uncovered there turns to arm
+    legs: Limbs | None  # the legs as limbs (body.leg_limbs): old trouser leg left uncovered there turns to leg
     # Bool: where uncovered old garment turns to what is behind the person: a sleeve beside the arm
-    # (body.sleeve_zone), an old collar standing beside the neck (skin.old_collar).
+    # (body.sleeve_zone), a trouser leg beside the leg below the crotch (body.leg_zone), an old
+    # collar standing beside the neck (skin.old_collar).
     behind: np.ndarray
     neck: Neck  # the neck inside an old collar (skin.neck): the collar there turns to neck
-    look: SkinLook | None  # the visible skin's look, which a repainted arm or neck takes; None without visible skin
+    look: SkinLook | None  # the visible skin's look, which a repainted arm, leg or neck takes; None without visible skin
 
 
 def feather_radius(shape: tuple[int, ...]) -> int:
@@ -120,6 +128,17 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     on_skin = clothing & fit.body[crop]
     base = np.where(on_skin[..., None], _relit(np.rint(base).clip(0, 255).astype(np.uint8), gain), base)
     base = _rounded(base.astype(np.float32), on_skin, fit.person[crop], radius)
+    leg = fit.legs.cover[crop] * clothing if fit.legs is not None else np.zeros(clothing.shape, np.float32)
+    if fit.look is not None and leg.any():  # first: a hand hanging beside a thigh is in front of it
+        box = _box(leg > 0, 0, leg.shape)
+        behind = clothing[box] & beside[box]
+        filled = _behind_legs(photo[crop][box], behind | fit.person[crop][box])
+        base[box] = np.where(behind[..., None], filled, base[box])
+        leg[box] *= _below_hem(leg[box] > 0, fit.garment_alpha[crop][box] > 0.5)
+        light = _broad_light(photo[crop][box], clothing[box] & (leg[box] > 0))
+        light *= _hem_shadow(fit.garment_alpha[crop][box], radius)
+        painted = _arm_skin(fit.legs.across[crop][box], fit.look) * light[..., None]
+        base[box] += (painted - base[box]) * leg[box][..., None]
     arm = fit.limbs.cover[crop] * clothing
     if fit.look is not None and arm.any():
         box = _box(arm > 0, 0, arm.shape)  # the arms only: their grain costs as much as their size
@@ -334,6 +353,52 @@ def _materials(lightness: np.ndarray, support: np.ndarray) -> list[np.ndarray]:
         return [support]
     dark_pixels = np.abs(lightness - centres[0]) <= np.abs(lightness - centres[1])
     return [support * dark_pixels, support * ~dark_pixels]
+
+
+def _broad_light(photo: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Float H x W: the lightness of `photo` over `where` (an old trouser leg) at the broad shading
+    scale, over its mean there, within LEG_LIGHT: where the light fell on the leg, not the
+    trousers' colour. 1 where there is nothing to read it from."""
+    height, width = where.shape
+    size = _work_size(width, height)
+    lightness = cv2.cvtColor(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2LAB)[..., 0]
+    support = _shrunk(where, size)
+    if support.sum() < 1:
+        return np.ones((height, width), np.float32)
+    mean = float((lightness * support).sum() / support.sum())
+    broad = _masked_blur(lightness.astype(np.float32), support, SHADE_SIGMAS[1] * WORK_SIDE)
+    gain = np.clip(broad / max(mean, 1.0), *LEG_LIGHT)
+    return cv2.resize(gain, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _behind_legs(photo: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Float RGB: `photo` with `hidden` (the old trousers beside and between the legs, and the rest
+    of the person, whose colours must not spread) inpainted at full size from the background
+    around: the gaps are narrow, and the half-size fill elsewhere blurs a floor's planks or a
+    street into a haze there."""
+    return cv2.inpaint(photo, hidden.astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA).astype(np.float32)
+
+
+def _below_hem(leg: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """Bool: the pixels of `leg` whose run across their row (the leg's width there) the garment
+    (`covered`) leaves mostly bare: below a hem. Where the new garment covers the leg, the sliver
+    of it a slimmer trouser leg leaves beside it is background, never a leg wider than its trousers."""
+    starts = leg & ~np.pad(leg, ((0, 0), (1, 0)))[:, :-1]
+    runs = np.cumsum(starts.ravel()).reshape(leg.shape) * leg  # 0 off the leg, else the run's number
+    length = np.bincount(runs.ravel())
+    hidden = np.bincount(runs.ravel(), weights=(covered & leg).ravel(), minlength=len(length))
+    return leg & (hidden / np.maximum(length, 1) < 0.5)[runs]
+
+
+def _hem_shadow(alpha: np.ndarray, radius: int) -> np.ndarray:
+    """Float H x W gain: 1 less HEM_SHADOW's depth just below the garment (`alpha`), fading over its
+    drop: a hem lit from above shades the leg under it, which a painted leg otherwise lacks."""
+    drop, depth = HEM_SHADOW
+    reach = max(1, round(drop * radius))
+    lowered = np.zeros_like(alpha)
+    lowered[reach:] = alpha[:-reach]
+    cast = cv2.GaussianBlur(np.maximum(lowered, alpha), (0, 0), reach / 2)
+    return 1 - depth * np.clip(cast - alpha, 0, 1)
 
 
 def _relit(rgb: np.ndarray, gain: np.ndarray | None) -> np.ndarray:

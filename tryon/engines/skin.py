@@ -21,7 +21,8 @@ import cv2
 import numpy as np
 
 from tryon.engines.base import PersonAnalysis
-from tryon.engines.body import arm_ends, arm_pieces, head_mask, region_mask, sleeve_zone, torso_length
+from tryon.engines.body import (arm_ends, arm_pieces, head_mask, leg_below, leg_pieces, region_mask, sleeve_zone,
+                                 torso_length)
 from vision.pose import ANKLES, EARS, EYES, HIPS, KNEES, MOUTH, SHOULDERS, VISIBLE
 from vision.regions import LOWER
 
@@ -52,6 +53,11 @@ SLEEVE_DELTA = 12.0  # CIE76: a pixel this close to one of the old sleeve's tone
 SLEEVE_WORN = 0.5  # share of an arm bone's replaced pixels in the person that must be cloth for it to be sleeved
 SLEEVE_TONES = 3  # the old sleeve's colour is told by this many tones, dark to light
 SEAM = 0.015  # share of the torso length: lines this thin between the region and a sleeve's end go with them
+# Shares of the torso length: the old bottom's colours are read this far down from the hips, looked for
+# this far above a bottom's region (body.region_mask, WAIST_RISE above the hips: a high waistband goes
+# higher) and beside it, down to this far below its top (the crotch: wide trousers at the hips).
+WAISTBAND_SAMPLE, WAISTBAND_REACH, WAISTBAND_DEPTH = 0.12, 0.15, 0.35
+WAISTBAND_TOP = 95  # percentile of the old waistband's heights above the hips taken as its top: a stray pixel is not
 GRAIN_SIGMA = 1.0  # px: the skin's grain is its lightness less this blur of it (features are wider)
 LIGHT_MAX = 0.7  # the light's sideways share is at most this: a face lit fully from the side is rare
 CHIN = 0.8  # the chin lies this many eye-to-mouth lengths below the mouth, along the face
@@ -124,6 +130,25 @@ def _bare_arms_whole(skin: np.ndarray, analysis: PersonAnalysis) -> np.ndarray:
                 taken &= ~_touching(taken & ~skin, pieces[index - 1][1])
             whole |= taken
     return whole
+
+
+def bare_legs(skin: np.ndarray, analysis: PersonAnalysis) -> tuple[np.ndarray, np.ndarray]:
+    """For a new bottom or dress: `skin` (bare_skin's) with each bare piece of a leg (body.leg_pieces
+    told bare by bare_pieces, down each leg) taken whole, so that a bare leg stays as photographed,
+    its knee and shadows too, not patched with painted skin where the colour test missed them; and
+    each leg below its highest bare piece, past the ankle (bool H x W): an old bottom runs down the
+    leg from the waist, so below bare skin lies a boot or a sock, never the old bottom."""
+    whole, below = skin.copy(), np.zeros(skin.shape, bool)
+    pieces = leg_pieces(analysis)
+    per_leg = len(pieces) // 2
+    for leg in range(2):
+        own = pieces[leg * per_leg:(leg + 1) * per_leg]
+        bare = bare_pieces([float(skin[piece].mean()) if piece.any() else 0.0 for piece in own])
+        for piece in (piece for piece, is_bare in zip(own, bare) if is_bare):
+            whole |= piece
+        if any(bare):
+            below |= leg_below(analysis, leg, 2 * (bare.index(True) + 1) / per_leg)
+    return whole, below
 
 
 def bare_pieces(shares: list[float]) -> list[bool]:
@@ -215,6 +240,55 @@ def _alike(lab: np.ndarray, worn: np.ndarray, skin: np.ndarray | None = None) ->
     if skin is not None and len(skin) >= SLEEVE_TONES:
         alike &= _distance(lab[..., 1:], palette[:, 1:]) < _distance(lab[..., 1:], _palette(skin)[:, 1:])
     return alike
+
+
+def old_waistband(photo: np.ndarray, analysis: PersonAnalysis, region: np.ndarray,
+                  skin: np.ndarray) -> tuple[np.ndarray, float]:
+    """Old bottom around the top of a bottom's replaced `region` that the region misses, and how far
+    above the hips it reaches (share of the torso length; 0 when none is found above). The region
+    is drawn from the joints: high-waisted trousers or a skirt reach above its top, and wide ones
+    past its sides at the hips. Within WAISTBAND_REACH above the region and beside it down to the
+    crotch (WAISTBAND_DEPTH), the pixels in the person, not bare skin, of the old bottom's colours
+    (its tones between the hip joints, WAISTBAND_SAMPLE below the hips) that touch the region;
+    above it each column is then taken whole from the highest of them down (a button, a belt loop
+    or a label is not of the denim's colours). Left, the old waistband shows around the new one."""
+    none = np.zeros_like(region), 0.0
+    unit = torso_length(analysis)
+    worn = region & analysis.person_mask & ~skin
+    rows = np.flatnonzero(worn.any(axis=1))
+    if len(rows) < SLEEVE_TONES:
+        return none
+    top, reach = rows[0], max(1, round(WAISTBAND_REACH * unit))
+    box = slice(max(top - reach, 0), top + round(WAISTBAND_DEPTH * unit)), slice(None)
+    colours = _lab(photo[box])
+    points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
+    hips, shoulders = points[list(HIPS)].mean(axis=0), points[list(SHOULDERS)].mean(axis=0)
+    up = (shoulders - hips) / max(float(np.linalg.norm(shoulders - hips)), 1e-6)
+    xs, ys = np.arange(photo.shape[1])[None, :] - hips[0], np.arange(box[0].start, box[0].stop)[:, None] - hips[1]
+    height, side = xs * up[0] + ys * up[1], np.abs(xs * up[1] - ys * up[0])
+    # The old bottom's colours are read between the hip joints, from the hips down WAISTBAND_SAMPLE: the
+    # front of the old bottom, which an open jacket or an untucked top hanging at the sides does not reach.
+    hip_half = float(np.linalg.norm(points[HIPS[0]] - points[HIPS[1]])) / 2
+    sampled = worn[box] & (height <= 0) & (height >= -WAISTBAND_SAMPLE * unit) & (side <= hip_half)
+    if sampled.sum() < SLEEVE_TONES:
+        return none
+    free = ~region[box] & analysis.person_mask[box] & ~skin[box]
+    above = np.arange(colours.shape[0])[:, None] < top - box[0].start
+    # Grown up only above the region's top, sideways only beside it: never down onto the legs.
+    upward, sideways = np.zeros((2 * reach + 1, 1), np.uint8), np.ones((1, 2 * reach + 1), np.uint8)
+    upward[reach:] = 1
+    seed = region[box].astype(np.uint8)
+    near = np.where(above, cv2.dilate(seed, upward), cv2.dilate(seed, sideways)) > 0
+    found = _touching(free & near & _alike(colours, colours[sampled]), region[box])
+    if not found.any():
+        return none
+    highest = np.where((found & above).any(axis=0), (found & above).argmax(axis=0), found.shape[0])
+    raised = free & above & near & (np.arange(found.shape[0])[:, None] >= highest)
+    band = np.zeros_like(region)
+    band[box] = raised | found
+    if not raised.any():
+        return band, 0.0
+    return band, float(np.percentile(height[raised], WAISTBAND_TOP)) / unit
 
 
 def _palette(colours: np.ndarray) -> np.ndarray:
