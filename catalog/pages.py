@@ -7,6 +7,11 @@ so a reader checks the version in the database on every hit and rebuilds the pag
 process serves a page from before a committed change. Closet counts change with every closet add
 and are no part of the version; the same statement that reads the version reads them fresh.
 
+A page missing from the cache is built from its query's count, cached apart under the query's
+filters alone and the same version (every page of a query, whatever its number or size, shares it),
+and from its items' payloads (catalog/payloads.py): only the first build of a query's pages under a
+version counts its rows (the first in each process, with the per-process default cache).
+
 Keys are normalised: a page is stored only under its query's one spelling, made from the validated
 filters and the page actually served (`?price_min=10`, never `10.0`; `page=1` when absent; unknown
 and empty parameters left out). A request is looked up under its own parameters spelt that way
@@ -51,10 +56,14 @@ def page_params_asked(query: QueryDict, *, filters, paginator) -> dict[str, str]
     return params
 
 
-def page_params_served(cleaned: dict, *, paginator) -> dict[str, str]:
-    """The normal spelling of validated filters and of the page the paginator served: each value reads
-    back as itself."""
-    params = {name: _spelling(value) for name, value in cleaned.items() if value not in (None, "", False)}
+def filter_params_served(cleaned: dict) -> dict[str, str]:
+    """The normal spelling of validated filters: each value reads back as itself."""
+    return {name: _spelling(value) for name, value in cleaned.items() if value not in (None, "", False)}
+
+
+def page_params_served(filters: dict[str, str], *, paginator) -> dict[str, str]:
+    """filter_params_served() and the page the paginator served."""
+    params = dict(filters)
     params[paginator.page_query_param] = str(paginator.page.number)
     params[paginator.page_size_query_param] = str(paginator.page.paginator.per_page)
     return params
@@ -85,3 +94,20 @@ def catalog_page_lookup(*, key: str) -> tuple[CatalogPage | None, str | None]:
 def catalog_page_store(*, key: str, page: CatalogPage) -> None:
     if page.version is not None:
         cache.set(key, page, PAGE_SECONDS)
+
+
+def count_key(filters: dict[str, str]) -> str:
+    """Every page of a query, whatever its number, size or site, has the same count: one entry per filters."""
+    return "catalog:count:" + hashlib.sha256(urlencode(sorted(filters.items())).encode()).hexdigest()
+
+
+def catalog_count_lookup(*, key: str, version: str | None) -> int | None:
+    """The count cached under `key` while the catalog's version is still `version`; None when there is none
+    (the page being built counts its query, and catalog_count_store() keeps the count for the others)."""
+    entry = cache.get(key)
+    return entry[1] if entry is not None and version is not None and entry[0] == version else None
+
+
+def catalog_count_store(*, key: str, version: str | None, count: int) -> None:
+    if version is not None:
+        cache.set(key, (version, count), PAGE_SECONDS)

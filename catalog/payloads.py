@@ -17,8 +17,13 @@ from catalog.models import ClothingItem
 from catalog.serializers import ClothingItemSerializer
 
 PAYLOAD_SECONDS = 24 * 60 * 60
+# What names an item's cached payload, with its pk (see _key), and its closet count, which is never cached.
+KEY_FIELDS = ("closet_users", "updated_at", "category__slug", "category__body_region")
 # What a page needs from the database; the rest comes from the cache (or one query for misses).
-PAGE_FIELDS = ("pk", "closet_users", "updated_at", "category__slug", "category__body_region")
+PAGE_FIELDS = ("pk", *KEY_FIELDS)
+# The columns a payload is made of: the serializer's own and its category's. Reading only these skips the
+# JSON columns no payload shows (enrichment, landmarks), each a decode per row.
+PAYLOAD_FIELDS = (*(name for name in ClothingItemSerializer.Meta.fields if name != "body_region"), *KEY_FIELDS)
 
 
 def clothing_page_rows(items: QuerySet[ClothingItem]) -> QuerySet:
@@ -37,18 +42,26 @@ def clothing_payloads(*, rows: list[dict], request) -> list[dict]:
     missing = [pk for pk in keys if pk not in payloads]
     if missing:
         # Keyed by what was serialised: an item changed since the page's query gets its new key.
-        full = ClothingItem.objects.select_related("category").defer("enrichment").filter(pk__in=missing)
-        payloads.update(_serialised(list(full), site=site, request=request))
+        payloads.update(_serialised(list(_payload_items().filter(pk__in=missing)), site=site, request=request))
     # An item deleted since the page's query is left out, as a fresh query would have.
     return [{**payloads[row["pk"]], "closet_users": row["closet_users"]} for row in rows if row["pk"] in payloads]
 
 
 def clothing_payload(*, item: ClothingItem, request) -> dict:
-    """One item's payload (a closet entry's), from the cache or serialised from `item`, which holds its
-    category; its closet count is the instance's own."""
+    """One item's payload (a closet entry's), from the cache, or serialised from the item read afresh on a
+    miss; `item` needs only its KEY_FIELDS (with select_related("category")), and its closet count is the
+    instance's own."""
     site = request.build_absolute_uri("/")
-    payload = cache.get(_item_key(item, site)) or _serialised([item], site=site, request=request)[item.pk]
+    payload = cache.get(_item_key(item, site))
+    if payload is None:
+        # Keyed by what was serialised, as for a page: an item changed since `item` was read gets its new key.
+        full = _payload_items().get(pk=item.pk)
+        payload = _serialised([full], site=site, request=request)[full.pk]
     return {**payload, "closet_users": item.closet_users}
+
+
+def _payload_items() -> QuerySet[ClothingItem]:
+    return ClothingItem.objects.select_related("category").only(*PAYLOAD_FIELDS)
 
 
 def _serialised(items: list[ClothingItem], *, site: str, request) -> dict[int, dict]:

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,9 +20,25 @@ def closet_add(*, user: User, item: ClothingItem) -> ClosetItem:
 
 
 def closet_remove(*, user: User, item_id: int) -> bool:
-    """Remove the item from the shopper's closet; False when it was not there."""
-    deleted, _ = ClosetItem.objects.filter(user=user, item_id=item_id).delete()
+    """Remove the item from the shopper's closet; False when it was not there.
+
+    One DELETE rather than Django's collector, which reads the entry first to send post_delete (nothing
+    cascades from an entry; counting the item out is that signal's only work) and sends it even when a
+    concurrent remove deleted the entry in between, counting it out twice. This counts the item out
+    itself, first, so it locks the item's row before the entry's, in the order an add takes them
+    (closet.signals); the other way round, an add and a remove of one item could deadlock. When the
+    DELETE found no entry, the count goes back with the transaction."""
+    with transaction.atomic():
+        closet_uncount(item_id=item_id)
+        deleted = ClosetItem.objects.filter(user=user, item_id=item_id)._raw_delete(ClosetItem.objects.db)
+        if not deleted:
+            transaction.set_rollback(True)
     return deleted > 0
+
+
+def closet_uncount(*, item_id: int) -> None:
+    """One keeper fewer in the item's closet count (closet.signals counts one more as an entry is saved)."""
+    ClothingItem.objects.filter(pk=item_id, closet_users__gt=0).update(closet_users=F("closet_users") - 1)
 
 
 def history_record(*, user: User, item: ClothingItem) -> HistoryEntry:

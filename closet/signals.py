@@ -12,6 +12,7 @@ from django.dispatch import receiver
 from accounts.services import user_lock
 from catalog.models import ClothingItem
 from closet.models import MAX_ITEMS_PER_CATEGORY, ClosetItem
+from closet.services import closet_uncount
 
 
 @receiver(pre_save, sender=ClosetItem, dispatch_uid="closet_enforce_caps")
@@ -26,7 +27,7 @@ def closet_enforce_caps(sender, instance: ClosetItem, raw: bool, **kwargs) -> No
     ClothingItem.objects.filter(pk=instance.item_id).update(closet_users=F("closet_users") + 1)
     # One query answers both rules: a duplicate is necessarily of the item's own category.
     kept = list(ClosetItem.objects.filter(user_id=instance.user_id, item__category_id=instance.item.category_id)
-                .values_list("item_id", flat=True))
+                .order_by().values_list("item_id", flat=True))  # unordered: a set, not a list to sort
     if instance.item_id in kept:
         raise ValidationError("This item is already in your closet.", code="duplicate")
     if len(kept) >= MAX_ITEMS_PER_CATEGORY:
@@ -39,6 +40,5 @@ def closet_enforce_caps(sender, instance: ClosetItem, raw: bool, **kwargs) -> No
 
 @receiver(post_delete, sender=ClosetItem, dispatch_uid="closet_count_remove")
 def closet_count_remove(sender, instance: ClosetItem, **kwargs) -> None:
-    ClothingItem.objects.filter(pk=instance.item_id, closet_users__gt=0).update(
-        closet_users=F("closet_users") - 1
-    )
+    """Every delete but closet_remove's own (the admin, a shopper's account deleted): it counts out itself."""
+    closet_uncount(item_id=instance.item_id)

@@ -4,6 +4,7 @@ import math
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.core.paginator import Paginator as DjangoPaginator
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -13,11 +14,25 @@ from core.limits import LimitReached
 from core.throttled import RateLimited
 
 
+class CountedPaginator(DjangoPaginator):
+    """Django's paginator, told the count of its query when the caller knows it: no COUNT(*)."""
+
+    def __init__(self, object_list, per_page, *, count: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if count is not None:
+            self.count = count  # takes the place of the cached property that would query it
+
+
 class Pagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     page_size_query_description = "Items per page, at most 100 (default 20)."
     max_page_size = 100
+    # The count of the query about to be paginated, when a view has it from a cache (catalog.api); None: COUNT(*).
+    known_count: int | None = None
+
+    def django_paginator_class(self, object_list, per_page) -> CountedPaginator:
+        return CountedPaginator(object_list, per_page, count=self.known_count)
 
     def paginate_count(self, request, *, count: int, number: int) -> None:
         """Stand where paginate_queryset() leaves this paginator on page `number` of `count` results,

@@ -66,4 +66,5 @@ def test_the_default_cache_keeps_every_payload_of_a_catalog_larger_than_locmems_
         _list(anon_api, f"/api/v1/clothes?page={page}")
     CatalogVersion.bump()  # every page is built again, from the items' payloads
     for page in range(1, pages + 1):
-        assert _list(anon_api, f"/api/v1/clothes?page={page}")[1] == 3  # version, count and the page's rows
+        # The version and the page's rows, and for the first page the count, which the others share.
+        assert _list(anon_api, f"/api/v1/clothes?page={page}")[1] == (3 if page == 1 else 2)

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 HIT = 1  # queries of a page served from the cache: the version and the closet counts, in one statement
 REBUILT = 3  # the version, the count and the page's rows (the items' payloads come from their own cache)
+RECOUNTED = 2  # another page of a query already counted under this version: the version and the rows
 
 
 def _get(client, path="/api/v1/clothes") -> tuple[dict, int]:
@@ -123,6 +124,31 @@ class _autocommit:
 
     def __exit__(self, *exc):
         connection.in_atomic_block, connection.savepoint_ids, connection.atomic_blocks = self.saved
+
+
+def test_the_pages_of_a_query_share_its_count_until_the_catalog_changes(anon_api, items):
+    assert _get(anon_api)[0]["count"] == 5  # counts the query (and caches the items' payloads)
+    second, queries = _get(anon_api, "/api/v1/clothes?page_size=2&page=2")
+    assert (second["count"], queries) == (5, RECOUNTED)  # another page, of another size
+    assert _get(anon_api, "/api/v1/clothes?price_min=12&page_size=1&page=2")[1] == REBUILT  # its own count
+    assert _get(anon_api, "/api/v1/clothes?price_min=12&page_size=1")[1] == RECOUNTED
+    ClothingItemFactory(price="19.90")
+    third, queries = _get(anon_api, "/api/v1/clothes?page_size=2&page=3")
+    assert (third["count"], queries) == (6, REBUILT)
+    assert _get(anon_api, "/api/v1/clothes?price_min=12&page_size=1&page=3")[0]["count"] == 4
+
+
+def test_a_page_past_a_counted_querys_end_is_a_404(anon_api, items):
+    _get(anon_api, "/api/v1/clothes?page_size=2")
+    assert anon_api.get("/api/v1/clothes?page_size=2&page=4").status_code == 404
+
+
+def test_a_browse_without_filters_answers_as_the_filters_would(anon_api, items):
+    """A request that asks for no filter skips the filterset (catalog.api): the same page as one that
+    spells the default out and goes through it."""
+    plain = _get(anon_api, "/api/v1/clothes?page_size=3&page=2")[0]
+    spelt = _get(anon_api, "/api/v1/clothes?page_size=3&page=2&sort=relevance&on_sale=false")[0]
+    assert (plain["count"], plain["results"]) == (spelt["count"], spelt["results"])
 
 
 def test_filters_sorts_and_pages_keep_their_own_entries(anon_api, items):

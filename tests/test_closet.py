@@ -164,6 +164,48 @@ def test_api_item_detail_records_history_for_signed_in_shoppers_only(api, anon_a
     assert anon_api.get("/api/v1/history").status_code == 401
 
 
+def _statements(queries) -> list[str]:
+    """What a request said to the database, less the savepoints of the test's own transaction."""
+    return [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
+
+
+def test_an_api_add_reads_no_column_it_does_not_show_and_a_remove_reads_nothing(api, tops):
+    """Add: the token with its user, the item's key columns, the user's lock, the item's count (its lock),
+    the category's entries, the entry and its interaction. Remove: the token, the count, the entry; no
+    SELECT of the entry first (Django's collector did one, to send post_delete)."""
+    api.get("/api/v1/clothes")  # caches the item's payload, which the add answers with
+    with CaptureQueriesContext(connection) as added:
+        assert api.post("/api/v1/closet", {"clothing_id": tops[0].pk}, format="json").status_code == 201
+    with CaptureQueriesContext(connection) as removed:
+        assert api.delete(f"/api/v1/closet/{tops[0].pk}").status_code == 204
+    add, remove = _statements(added), _statements(removed)
+    assert [text.split()[0] for text in add] == ["SELECT", "SELECT", "SELECT", "UPDATE", "SELECT", "INSERT", "INSERT"]
+    assert not [text for text in add if "enrichment" in text or "landmarks" in text or "description" in text]
+    assert [text.split()[0] for text in remove] == ["SELECT", "UPDATE", "DELETE"]
+    tops[0].refresh_from_db()
+    assert tops[0].closet_users == 0
+
+
+def test_removing_an_item_not_in_the_closet_is_a_404_that_leaves_its_count(api, other_shopper, tops):
+    closet_add(user=other_shopper, item=tops[0])
+    assert api.delete(f"/api/v1/closet/{tops[0].pk}").status_code == 404
+    tops[0].refresh_from_db()
+    assert tops[0].closet_users == 1
+
+
+def test_an_add_whose_payload_is_not_cached_answers_it_in_full(api, anon_api, tops):
+    """The add reads only the item's key columns; with its payload gone from the cache it serialises the
+    item read in full once, never column by column."""
+    from django.core.cache import cache
+
+    listed = {item["id"]: item for item in anon_api.get("/api/v1/clothes").json()["results"]}
+    cache.clear()
+    with CaptureQueriesContext(connection) as added:
+        answer = api.post("/api/v1/closet", {"clothing_id": tops[0].pk}, format="json").json()
+    assert answer["item"] == listed[tops[0].pk]
+    assert len(_statements(added)) == 8  # the seven of an add and the item in full
+
+
 def test_an_added_items_payload_is_the_catalogs_cached_one(api, anon_api, tops, monkeypatch):
     """The closet add answers with the payload the catalog list cached (catalog/payloads.py), not a
     second serialisation of the item."""

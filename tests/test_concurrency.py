@@ -10,7 +10,7 @@ from django.db.models import Sum
 
 from catalog.models import ClothingItem
 from closet.models import HISTORY_LENGTH, ClosetItem, HistoryEntry
-from closet.services import closet_add, history_record
+from closet.services import closet_add, closet_remove, history_record
 from tests.factories import ClothingItemFactory, UserFactory
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -66,6 +66,19 @@ def test_many_shoppers_adding_one_item_at_once_all_keep_it_without_a_deadlock():
     assert all(isinstance(o, ClosetItem) for o in outcomes), outcomes
     item.refresh_from_db()
     assert item.closet_users == ClosetItem.objects.filter(item=item).count() == 24
+
+
+def test_adds_and_removes_of_one_item_at_once_keep_its_count_exact_without_a_deadlock():
+    """A remove counts out only what its DELETE deleted (Django's collector sent post_delete for an entry
+    that a concurrent remove had deleted first: the count went one too low), and it locks the item's row
+    before the entry's, in the order an add takes them."""
+    user, item = UserFactory(), ClothingItemFactory()
+    for _ in range(5):
+        outcomes = _race([lambda: closet_add(user=user, item=item)] * 4
+                         + [lambda: closet_remove(user=user, item_id=item.pk)] * 4)
+        assert all(isinstance(o, (ClosetItem, bool, ValidationError)) for o in outcomes), outcomes
+        item.refresh_from_db()
+        assert item.closet_users == ClosetItem.objects.filter(item=item).count() <= 1
 
 
 def test_concurrent_views_keep_history_unique_and_capped():

@@ -70,6 +70,12 @@ def test_deeply_nested_json_is_a_400_in_the_error_format(api, path):
     assert fine.status_code == 400 and "nested deeper" not in fine.json()["error"]["message"]
 
 
+def test_a_shallow_body_with_more_openers_than_the_depth_limit_is_read(api, tops):
+    """Only a body with more openers than MAX_DEPTH is scanned for its depth; it is refused only when deep."""
+    wide = {"clothing_id": tops[0].pk, "notes": [[n] for n in range(MAX_DEPTH + 5)]}
+    assert api.post("/api/v1/closet", wide, format="json").status_code == 201
+
+
 def test_the_depth_count_ignores_brackets_inside_strings():
     assert json_depth(b'{"a": "[[[[[[[[", "b": [1, {"c": "\\"]]]"}]}') == 3
     assert json_depth(b"") == 0

@@ -11,7 +11,7 @@ from vision.graphs import model_held, working_pixels
 
 VISIBLE = 0.5  # visibility above which a joint counts as seen
 NOSE = 0
-EYES, MOUTH = (2, 5), (9, 10)  # the eyes' centres, the mouth's corners
+EYES, EARS, MOUTH = (2, 5), (7, 8), (9, 10)  # the eyes' centres, the ears, the mouth's corners
 FACE_POINTS = 11  # landmarks 0-10: nose, eyes, ears, mouth
 SHOULDERS, ELBOWS, WRISTS = (11, 12), (13, 14), (15, 16)
 HANDS = ((17, 19, 21), (18, 20, 22))  # pinky, index and thumb knuckles, left hand then right

@@ -90,8 +90,11 @@ def upper_parts(sides: Sides, kp: dict[str, np.ndarray], mask: np.ndarray, perso
         end = cuff(mask, kp, notches, side)
         reach = max(norm(point - kp[f"{side}_shoulder"]) for point in (end, kp.get(f"{side}_sleeve", end)))
         if reach > MIN_SLEEVE * garment_width:
-            ribbon = _sleeve_pairs(sides[side], joint, end, (mask, person), scale, _torso_length(sides))
-            sleeves.append((sleeve_mask(mask, kp, notches, side, end), joint + ribbon))
+            # Its widths are read off the sleeve alone: a sleeve hanging against the body would
+            # otherwise measure as wide as the whole garment, centred on the chest.
+            sleeve = sleeve_mask(mask, kp, notches, side, end)
+            ribbon = _sleeve_pairs(sides[side], joint, end, (sleeve, person), scale, _torso_length(sides))
+            sleeves.append((sleeve, joint + ribbon))
             ends.limbs.append(ribbon[0][0])
     hem = _top_hem(sides, kp, tops, scale, dress=dress)
     pairs += hem
@@ -128,18 +131,19 @@ def _top_hem(sides: Sides, kp: dict[str, np.ndarray], tops: dict[str, np.ndarray
                       half=half, across=unit(right["hip"] - left["hip"]))
 
 
-def lower_parts(sides: Sides, kp: dict[str, np.ndarray], mask: np.ndarray,
-                person: np.ndarray) -> tuple[list[Part], Ends]:
+def lower_parts(sides: Sides, kp: dict[str, np.ndarray], mask: np.ndarray, person: np.ndarray, *,
+                rise: float = WAIST_UP) -> tuple[list[Part], Ends]:
     """One part: trouser legs bend at the knee smoothly enough for one spline; and where the hem or
     each leg ends. A leg's length is its inseam (crotch to the leg opening's inner corner) scaled
     from the crotch down: the rise of a garment lying flat (its elastic gathered, its crotch seam
     spread) says little about the body's, and waist to hem would carry its error into the leg.
-    Full-length trousers (FULL_LEG) run to the ankle."""
+    Full-length trousers (FULL_LEG) run to the ankle. The waistband lies `rise` (share of the torso
+    length) above the hips: where the old bottom's did, when it sat higher than WAIST_UP."""
     left, right = sides["left"], sides["right"]
     hips, torso = norm(right["hip"] - left["hip"]), _torso_length(sides)
     across, down = unit(right["hip"] - left["hip"]), _torso_down(sides)
     raise_ = down * WAIST_UP * torso
-    waist = {side: sides[side]["hip"] + sign * across * WAIST_OUT * hips - raise_ for side, sign in SIDES}
+    waist = {side: sides[side]["hip"] + sign * across * WAIST_OUT * hips - down * rise * torso for side, sign in SIDES}
     scale = norm(waist["right"] - waist["left"]) / max(norm(kp["right_waist"] - kp["left_waist"]), 1.0)
     pairs = [(waist[side], kp[f"{side}_waist"]) for side, _ in SIDES]
     middle = (kp["left_waist"] + kp["right_waist"]) / 2

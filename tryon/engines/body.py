@@ -4,8 +4,9 @@ Region masks are drawn from the joints: a torso polygon, capsules along the limb
 person mask dilated a little, so baggy clothes stay in while the background stays out. They are
 rough on purpose: the warp engine blends at their edges. Sizes are shares of the torso (shoulder
 midpoint to hip midpoint), which scales with the person in the photo whatever their pose.
-The arms are also drawn as limbs (arm_limbs: bands shaped as an arm, inside the old sleeve and as
-wide as the hand at the wrist), for painting back an arm the old sleeve covered.
+The arms and legs are also drawn as limbs (arm_limbs: bands shaped as an arm, inside the old sleeve
+and as wide as the hand at the wrist; leg_limbs: thigh, knee, calf and ankle), for painting back a
+limb the old garment covered.
 """
 
 from dataclasses import dataclass
@@ -44,6 +45,17 @@ ARM_IN_SLEEVE = 0.85  # an arm is at most this share of its old sleeve's width: 
 # A hand's or a sleeve's width is looked for this many times the arm's half-width out from the bone;
 # a run going on past that has merged into the body or the trousers.
 HAND_SEARCH, SLEEVE_SEARCH = 2.5, 2.0
+# Half-widths of a bare leg along it (0 the hip joint, 1 the knee, 2 the ankle), shares of the torso
+# length: the thigh tapers to the knee, the calf swells a third of the way down the shin and
+# narrows to the ankle (adult proportions). At the hip joint each thigh is half as wide as the hip
+# joints lie apart: the thighs meet under the crotch.
+LEG_WIDTHS = ((0.5, 0.13), (0.9, 0.095), (1.0, 0.09), (1.35, 0.105), (2.0, 0.06))
+IN_TROUSERS = 0.9  # a leg fills about this share of the width of a slim trouser leg around it
+# Share of the torso length: a trouser leg is measured this far either side of its bone; one wider (legs
+# together, a skirt) is not measured.
+LEG_REACH = 0.3
+FOOT = 0.3  # share of the shin: how far past the ankle a foot (a boot, a shoe) reaches
+LEG_PIECES = 4  # each leg is told bare or not in this many pieces, hip to ankle: a skirt ends mid-thigh
 ARM_PIECES = 2  # each arm bone is told bare or not in this many pieces: a short sleeve ends mid-bone
 CUFF_GROW = 1.6  # an old sleeve's end is looked for this many of the region's radii around each bone: cuffs flare
 
@@ -64,7 +76,7 @@ def region_mask(analysis: PersonAnalysis, region: str, *, length: str | None = N
         cv2.fillPoly(canvas, [_torso(points).round().astype(np.int32)], 1)
         _draw_arms(canvas, points)
     if region in (LOWER, FULL):
-        _draw_legs(canvas, points, _hem(region, length), skirt=region == FULL)
+        _draw_legs(canvas, points, _hem(region, length), skirt=True)
     _draw_hands(spared, points, forearms=region == LOWER, cuffs=region != LOWER)
     _draw_head(spared, points)
     return (canvas & ~spared).astype(bool) & _dilated(analysis.person_mask, _torso_length(points))
@@ -97,6 +109,24 @@ def sleeve_zone(analysis: PersonAnalysis) -> np.ndarray:
     return (arms & ~torso).astype(bool)
 
 
+def leg_zone(analysis: PersonAnalysis) -> np.ndarray:
+    """Bool H x W: where trouser legs lie below the crotch (the legs of a bottom's region_mask). Old
+    trousers painted out there leave the legs (leg_limbs) and, beside and between them, what is behind."""
+    legs = _canvas(analysis)
+    _draw_legs(legs, _points(analysis), DEFAULT_HEM[LOWER], skirt=False)
+    return legs.astype(bool) & _below_crotch(analysis)
+
+
+def _below_crotch(analysis: PersonAnalysis) -> np.ndarray:
+    """Bool H x W: below the crotch (CROTCH_DROP below the hips, across the spine), where the legs
+    part; above it lie the hips, which a bottom covers."""
+    points = _points(analysis)
+    up, _ = _axes(points)
+    crotch = _spine(points)[1] - CROTCH_DROP * _torso_length(points) * up
+    xs, ys = np.arange(analysis.width)[None, :], np.arange(analysis.height)[:, None]
+    return (xs - crotch[0]) * up[0] + (ys - crotch[1]) * up[1] < 0
+
+
 def _flare(analysis: PersonAnalysis, points: np.ndarray) -> np.ndarray:
     """Below the hip line: the legs' convex outline grown by FLARE of the torso."""
     up, _ = _axes(points)
@@ -123,11 +153,12 @@ def arms_front_mask(analysis: PersonAnalysis) -> np.ndarray:
 
 @dataclass
 class Limbs:
-    """The arms drawn from the pose as limbs: tapered from shoulder to wrist, not as wide as a sleeve."""
+    """Arms or legs drawn from the pose as limbs: tapered from shoulder to wrist or hip to ankle, not
+    as wide as a sleeve or a trouser leg."""
 
     across: np.ndarray  # float H x W: the place across the limb, -1 at its image-left edge to 1 at its right
     cover: np.ndarray  # float H x W, 0-1: the limb's coverage, soft over one pixel at its outline
-    girth: float  # px: an upper arm's half-width, the scale of what is drawn along an arm
+    girth: float  # px: an upper arm's or a thigh's half-width, the scale of what is drawn along the limb
 
 
 def arm_limbs(analysis: PersonAnalysis, *, replaced: np.ndarray | None = None) -> Limbs:
@@ -137,18 +168,14 @@ def arm_limbs(analysis: PersonAnalysis, *, replaced: np.ndarray | None = None) -
     is the arm inside it, and what the sleeve covered beyond it is background."""
     points = _points(analysis)
     unit = _torso_length(points)
-    across = np.zeros((analysis.height, analysis.width), np.float32)
-    margin = np.full(across.shape, -np.inf, np.float32)  # px inside the limb's outline
+    pieces = []
     for shoulder, elbow, wrist, hand in zip(SHOULDERS, ELBOWS, WRISTS, HANDS):
         if points[elbow, 2] <= VISIBLE:  # behind the body
             continue
         knots = _arm_knots(analysis.person_mask, points, (shoulder, elbow, wrist, hand), unit)
-        for (start, start_width), (end, end_width) in pairwise(knots):
-            _bone_band(across, margin, start, end, [start_width, end_width])
-    person = analysis.person_mask if replaced is None else analysis.person_mask | replaced
-    cover = np.clip(margin + 0.5, 0, 1) * person
-    return Limbs(across=np.where(cover > 0, across, 0).astype(np.float32), cover=cover.astype(np.float32),
-                 girth=UPPER_ARM_WIDTHS[0][1] * unit)
+        pieces += [(start, end, [start_width, end_width])
+                   for (start, start_width), (end, end_width) in pairwise(knots)]
+    return _drawn_limbs(analysis, pieces, girth=UPPER_ARM_WIDTHS[0][1] * unit, replaced=replaced)
 
 
 def _arm_knots(person: np.ndarray, points: np.ndarray, joints: tuple[int, int, int, tuple[int, ...]],
@@ -197,6 +224,112 @@ def _run_half_width(mask: np.ndarray, point: np.ndarray, along: np.ndarray, reac
         if len(off):
             extents.append(float(off[0]) + 0.5)
     return float(np.mean(extents)) if extents else None
+
+def leg_limbs(analysis: PersonAnalysis) -> Limbs:
+    """Each leg as a bare leg from the crotch to the ankle (LEG_WIDTHS: thigh, knee, calf, ankle
+    along its own hip, knee and ankle), rounded at the joints and cut to the person: where old
+    trousers are painted out, this is the leg inside them, and beside it is background. Pose puts
+    a knee or an ankle a little off the middle of the trouser leg around it, so each is moved
+    there (a leg off-centre would be cut by the trousers' outline), and a leg in trousers slimmer
+    than the proportions is drawn slimmer (_in_trousers)."""
+    points = _points(analysis)
+    unit = _torso_length(points)
+    reach = LEG_REACH * unit
+    hip_half = float(np.linalg.norm(points[HIPS[0], :2] - points[HIPS[1], :2])) / 2
+    profile = [(0.0, max(hip_half, LEG_WIDTHS[0][1] * unit))] + [(at, share * unit) for at, share in LEG_WIDTHS]
+    pieces = []
+    for hip, knee, ankle in zip(HIPS, KNEES, ANKLES):
+        joints = points[[hip, knee, ankle], :2]
+        for index in (1, 2):
+            run = _run_across(analysis.person_mask, joints[index], joints[index] - joints[index - 1], reach)
+            joints[index] = joints[index] if run is None else run[0]
+        scale = _in_trousers(analysis.person_mask, joints, profile, reach)
+        spots = [(_along_leg(joints, at), scale * half) for at, half in profile]
+        pieces += [(start, end, [start_half, end_half])
+                   for (start, start_half), (end, end_half) in zip(spots, spots[1:])]
+    legs = _drawn_limbs(analysis, pieces, girth=LEG_WIDTHS[0][1] * unit)
+    legs.cover *= _below_crotch(analysis)  # above, the thighs' rounded tops would reach onto the hips
+    return legs
+
+
+def leg_pieces(analysis: PersonAnalysis) -> list[np.ndarray]:
+    """Bool H x W: each leg's limb (leg_limbs) in LEG_PIECES pieces from the hip to the ankle, cut
+    square across the leg, within the person: a leg is told bare or not piece by piece, since a
+    skirt or shorts end part of the way down it."""
+    limb, points = leg_limbs(analysis).cover > 0, _points(analysis)
+    reach = 2 * THIGH * _torso_length(points)  # wider than any leg: the square cut holds the whole limb
+    found = []
+    for hip, knee, ankle in zip(HIPS, KNEES, ANKLES):
+        joints = points[[hip, knee, ankle], :2]
+        for piece in range(LEG_PIECES):
+            band = _canvas(analysis)
+            start, end = (_along_leg(joints, 2 * share / LEG_PIECES) for share in (piece, piece + 1))
+            cv2.fillConvexPoly(band, _band_corners(start, end, reach).round().astype(np.int32), 1)
+            found.append(limb & band.astype(bool))
+    return found
+
+
+def leg_below(analysis: PersonAnalysis, leg: int, at: float) -> np.ndarray:
+    """Bool H x W: leg `leg` (0 the person's left, 1 their right) from `at` along it (0 the hip, 1
+    the knee, 2 the ankle) down past the ankle as far as the foot reaches, as wide as a bottom's region."""
+    points, canvas = _points(analysis), _canvas(analysis)
+    joints = points[[HIPS[leg], KNEES[leg], ANKLES[leg]], :2]
+    _capsule(canvas, _along_leg(joints, 2 + FOOT), _along_leg(joints, at), THIGH * _torso_length(points))
+    return canvas.astype(bool)
+
+
+def _run_across(person: np.ndarray, point: np.ndarray, bone: np.ndarray,
+                reach: float) -> tuple[np.ndarray, float] | None:
+    """The middle and half-width of the person's run through `point` across `bone`; None when the
+    run does not end within `reach` of it on both sides (legs together, a skirt) or misses it."""
+    normal = np.array([-bone[1], bone[0]]) / max(float(np.linalg.norm(bone)), 1e-6)
+    offsets = np.arange(-round(reach), round(reach) + 1)
+    spots = np.rint(point + offsets[:, None] * normal).astype(int)
+    height, width = person.shape
+    inside = (spots[:, 0] >= 0) & (spots[:, 0] < width) & (spots[:, 1] >= 0) & (spots[:, 1] < height)
+    held = np.zeros(len(offsets), bool)
+    held[inside] = person[spots[inside, 1], spots[inside, 0]]
+    middle = len(offsets) // 2
+    if not held[middle] or held[:middle].all() or held[middle:].all():
+        return None
+    first = middle - np.argmin(held[middle::-1])  # the first pixel outside the run on either side
+    last = middle + np.argmin(held[middle:])
+    return point + (first + last - 2 * middle) / 2 * normal, (last - first - 1) / 2
+
+
+def _in_trousers(person: np.ndarray, joints: np.ndarray, profile: list[tuple[float, float]], reach: float) -> float:
+    """The share of the body's proportions (`profile`: half-widths along the leg) that this leg is
+    drawn at: 1, or less where the trouser leg around it (the person's run across the leg, below
+    the hip) is slimmer, so that the leg fills about IN_TROUSERS of it. A slim person in slim
+    trousers has slimmer legs than the proportions; the median over the leg keeps the leg's own
+    shape (knee, calf, ankle) where the trousers run straight."""
+    shares = []
+    for at, half in profile[1:]:
+        bone = joints[1] - joints[0] if at <= 1 else joints[2] - joints[1]
+        run = _run_across(person, _along_leg(joints, at), bone, reach)
+        if run is not None:
+            shares.append(IN_TROUSERS * run[1] / half)
+    return float(min(1.0, np.median(shares))) if shares else 1.0
+
+
+def _along_leg(joints: np.ndarray, at: float) -> np.ndarray:
+    """The point `at` along a leg (joints: hip, knee, ankle): 0 the hip, 1 the knee, 2 the ankle."""
+    bone = min(int(at), 1)
+    return joints[bone] + (at - bone) * (joints[bone + 1] - joints[bone])
+
+
+def _drawn_limbs(analysis: PersonAnalysis, pieces: list[tuple[np.ndarray, np.ndarray, list[float]]], *,
+                 girth: float, replaced: np.ndarray | None = None) -> Limbs:
+    """Limbs of `pieces` (start, end, half-widths at both ends), cut to the person (and to `replaced`,
+    bool H x W: old garment replaced outside the person mask); `girth` is their scale (Limbs)."""
+    across = np.zeros((analysis.height, analysis.width), np.float32)
+    margin = np.full(across.shape, -np.inf, np.float32)  # px inside the limb's outline
+    for start, end, widths in pieces:
+        _bone_band(across, margin, start, end, widths)
+    person = analysis.person_mask if replaced is None else analysis.person_mask | replaced
+    cover = np.clip(margin + 0.5, 0, 1) * person
+    return Limbs(across=np.where(cover > 0, across, 0).astype(np.float32), cover=cover.astype(np.float32),
+                 girth=girth)
 
 
 def arm_pieces(analysis: PersonAnalysis) -> list[list[tuple[np.ndarray, np.ndarray]]]:

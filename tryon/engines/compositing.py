@@ -14,15 +14,22 @@ fields, which upscale without visible loss and cost a sixteenth.
   turning into the colour of the hand it runs into, lit along its length as the old sleeve was and
   as a cylinder across, and shadowed where the new garment meets it; beside it, where the sleeve
   was, the background nearest the person runs on, sharp, and outside the person elsewhere the hole
-  takes the background around the person. Where the hole lies on the body's core (a
-  chest the new neckline bares) it is filled from the bare skin around, shaded like the old
-  garment and darkened towards the person's outline; elsewhere (beside a slimmer new garment)
-  from what surrounds it.
+  takes the background around the person. An old collar standing above the new neckline
+  (skin.old_collar) goes too: the neck inside it is painted on from the neck or chin seen above it,
+  darkened at most to the head's shadow (skin.Neck), and beside the neck it takes the background.
+  Legs the old trousers covered are painted alike (body.leg_limbs: thigh, knee, calf and ankle
+  from the pose), and keep the old trouser leg's broad light (its lightness at a broad scale over
+  its mean: where it was lit, not its colour), with a soft shadow under the new hem. Where the
+  hole lies on the body's core (a chest the new neckline bares) it is filled from the bare skin
+  around, shaded like the old garment and darkened towards the person's outline; elsewhere
+  (beside a slimmer new garment) from what surrounds it.
 - Colour: the garment's white is mapped to the photo's own white (its 99th percentile per channel).
 - Lighting: the old garment's Lab lightness at fold scale, divided by the same at a broad scale,
   is the photo's shading (folds, creases, shadow under the arms); it multiplies the new garment's
   lightness and leaves its colour alone. Prints and checks of the old garment are medianed away
-  first; its broad colour blocks cancel out in the ratio.
+  first; its broad colour blocks cancel out in the ratio, and two materials of very different
+  lightness (a black camisole and a bare chest) are each read against themselves. Near-black cloth
+  gives no shading: its ratio is noise.
 - Feathering: a Gaussian of `radius` softens the garment's edge, after a slight erosion that
   drops the fringe of floor a catalog mask keeps; a thin contact shadow darkens the body just
   outside it.
@@ -35,7 +42,7 @@ import numpy as np
 
 from tryon.engines.base import Progress
 from tryon.engines.body import Limbs
-from tryon.engines.skin import SkinLook, grain_of
+from tryon.engines.skin import Neck, SkinLook, grain_of
 
 WORK_SIDE = 256
 FEATHER = 0.005  # feather radius, share of the photo's long side
@@ -46,6 +53,11 @@ SHADE_SIGMAS = (0.012, 0.06)  # fold and broad blurs (shares of WORK_SIDE) whose
 SHADE_RANGE = (0.75, 1.1)  # a shadow darkens at most to 75 %; a highlight barely brightens
 SHADE_STRENGTH = 0.6  # kept low: where two old garments meet, the ratio leaves a faint seam
 SHADE_SUPPORT = 0.3  # weight of old-garment pixels below which the shading fades to none
+# An old garment's material this dark (mean 8-bit Lab lightness) gives no shading: on near-black
+# cloth the ratio of two tiny lightnesses is noise (a black camisole read as a shadow on a new
+# yellow top made it look see-through), and the folds black cloth shows are faint anyway.
+DARK_MATERIAL = 60.0
+MATERIAL_RATIO = 0.5  # an old garment's darker colour group this much darker than its lighter is another material
 WHITE_POINT = 99  # percentile of each channel of the photo taken as its white: the garment's white maps there
 # Repainted skin darkens by up to this share at the person's outline, over this many feather radii.
 ROUNDNESS = (0.18, 3.0)
@@ -60,6 +72,13 @@ BACKGROUND_BLUR = 2.5  # px: the background copied in behind a painted-out sleev
 CLOTH_SHADOW = (0.5, 0.3)  # reach (arm half-widths) and depth of the shadow a garment casts on a painted arm
 TONE_FADE = 3.0  # arm half-widths over which the colour of the skin an arm runs into fades up the arm
 HAND_CONTACT = 3  # px: bare skin this close to a repainted arm (a hand) gives the arm its colour where they meet
+NECK_BAND = 0.25  # share of the neck's width: a painted neck's column continues this much of the skin above it
+NECK_SMOOTH = 0.06  # share of the neck's width its columns' colours are smoothed over: its shading across stays
+NECK_DARKEST = 0.75  # a painted neck's column continues no skin darker than this share of the median column's
+NECK_LIT = 90  # percentile of the skin seen above a painted neck's lightness taken as its lit skin's
+LEG_LIGHT = (0.9, 1.08)  # a painted leg's broad light, read off the old trouser leg, stays within these gains
+# A hem's shadow on the leg below it, lit from above: its drop and blur (feather radii) and its depth.
+HEM_SHADOW = (3.0, 0.3)
 
 
 @dataclass
@@ -75,8 +94,13 @@ class Fit:
     body: np.ndarray  # bool, the body's core: old garment left uncovered there turns to skin
     person: np.ndarray  # bool, the person mask: uncovered old garment outside it turns to background
     limbs: Limbs  # the arms as limbs (body.arm_limbs): old sleeve left uncovered there turns to arm
-    sleeves: np.ndarray  # bool, where sleeves lie off the torso: old sleeve there beside the arm turns to background
-    look: SkinLook | None  # the visible skin's look, which a repainted arm takes; None without visible skin
+    legs: Limbs | None  # the legs as limbs (body.leg_limbs): old trouser leg left uncovered there turns to leg
+    # Bool: where uncovered old garment turns to what is behind the person: a sleeve beside the arm
+    # (body.sleeve_zone), a trouser leg beside the leg below the crotch (body.leg_zone), an old
+    # collar standing beside the neck (skin.old_collar).
+    behind: np.ndarray
+    neck: Neck  # the neck inside an old collar (skin.neck): the collar there turns to neck
+    look: SkinLook | None  # the visible skin's look, which a repainted arm, leg or neck takes; None without visible skin
 
 
 def feather_radius(shape: tuple[int, ...]) -> int:
@@ -92,6 +116,12 @@ def edited_region(fit: Fit) -> np.ndarray:
     return grown > 0
 
 
+def garment_shown(alpha: np.ndarray, radius: int) -> np.ndarray:
+    """Float: the garment's coverage `alpha` as it is shown, eroded by half the feather `radius`:
+    that drops the fringe of floor a catalog mask keeps, and a warp's slivers."""
+    return cv2.erode(alpha, np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
+
+
 def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     """The photo with the garment in place; identical to `photo` outside the edited region.
     Arms in front stay over the garment; bare skin is kept, not painted out, where the garment does
@@ -102,26 +132,41 @@ def composite(*, photo: np.ndarray, fit: Fit, report: Progress) -> np.ndarray:
     clothing = fit.region[crop] & ~fit.in_front[crop] & ~fit.bare[crop]
     gain = _shading(photo[crop], clothing)
     # Without a skin look no arm can be painted, so the sleeve's place is not emptied either.
-    beside = fit.sleeves[crop] if fit.look is not None else np.zeros_like(clothing)
+    beside = fit.behind[crop] if fit.look is not None else np.zeros_like(clothing)
     base = _painted_out(photo[crop], clothing, fit.body[crop], fit.bare[crop], fit.person[crop], beside, radius)
     on_skin = clothing & fit.body[crop]
     base = np.where(on_skin[..., None], _relit(np.rint(base).clip(0, 255).astype(np.uint8), gain), base)
     base = _rounded(base.astype(np.float32), on_skin, fit.person[crop], radius)
+    leg = fit.legs.cover[crop] * clothing if fit.legs is not None else np.zeros(clothing.shape, np.float32)
+    if fit.look is not None and leg.any():  # first: a hand hanging beside a thigh is in front of it
+        box = _box(leg > 0, 0, leg.shape)
+        behind = clothing[box] & beside[box]
+        filled = _behind_legs(photo[crop][box], behind | fit.person[crop][box])
+        base[box] = np.where(behind[..., None], filled, base[box])
+        leg[box] *= _below_hem(leg[box] > 0, fit.garment_alpha[crop][box] > 0.5)
+        light = _broad_light(photo[crop][box], clothing[box] & (leg[box] > 0))
+        light *= _hem_shadow(fit.garment_alpha[crop][box], radius)
+        painted = _arm_skin(fit.legs.across[crop][box], fit.look, _look_rgb(fit.look), light)
+        base[box] += (painted - base[box]) * leg[box][..., None]
     arm = fit.limbs.cover[crop] * clothing
     if fit.look is not None and arm.any():
         # The arms and the skin they run into (the hands): their grain costs as much as their size.
         reach = max(1, round(fit.limbs.girth))
         box = _box(arm > 0, 2 * reach, arm.shape)
-        sleeve = clothing[box] & fit.person[crop][box] & (fit.sleeves[crop][box] | (arm[box] > 0))
+        sleeve = clothing[box] & fit.person[crop][box] & (fit.behind[crop][box] | (arm[box] > 0))
         light = (_sleeve_light(photo[crop][box], sleeve, fit.limbs.girth)
                  * _cloth_shadow(fit.garment_alpha[crop][box], fit.limbs.girth))
         tone = _arm_tone(photo[crop][box], fit.bare[crop][box] & (fit.limbs.cover[crop][box] > 0), arm[box] > 0,
                          fit.look, light, fit.limbs.girth)
         skin = _arm_skin(fit.limbs.across[crop][box], fit.look, tone, light)
         base[box] += (skin - base[box]) * arm[box][..., None]
+    neck = fit.neck.cover[crop] * _hole_weight(clothing & (fit.neck.cover[crop] > 0), fit.bare[crop], radius)
+    if fit.look is not None and neck.any():
+        painted, box = _neck_skin(photo[crop], fit.neck, crop, neck > 0, fit.look)
+        base[box] += (painted - base[box]) * neck[box][..., None]
     report(70, "compositing")
     shaded = _relit(_white_matched(fit.garment_rgb[crop], photo), gain)
-    eroded = cv2.erode(fit.garment_alpha[crop], np.ones((radius // 2 * 2 + 1,) * 2, np.uint8))
+    eroded = garment_shown(fit.garment_alpha[crop], radius)
     alpha = _feathered(eroded, radius) * (1 - _feathered(fit.in_front[crop].astype(np.float32), radius // 2))
     base = _contact_shadowed(base, eroded, fit.person[crop] | fit.allowed[crop], radius)
     blended = base + (shaded.astype(np.float32) - base) * alpha[..., None]
@@ -149,20 +194,18 @@ def _contact_shadowed(base: np.ndarray, alpha: np.ndarray, body: np.ndarray, rad
 
 
 def _arm_skin(across: np.ndarray, look: SkinLook, tone: np.ndarray, light: np.ndarray) -> np.ndarray:
-    """Float RGB (unclipped): an arm painted in `tone` (float RGB per pixel, _arm_tone), lit along its
-    length by `light` (_sleeve_light) and as a cylinder from the light's side across it (`across`: -1
-    to 1 over the arm's width, body.Limbs), and given the grain of the person's skin (`look`), so that
-    it reads as an arm, not as a smooth fill. On average across its width its lightness is the tone's."""
-    facing = np.clip(look.light * across + np.sqrt(1 - look.light ** 2) * np.sqrt(1 - across ** 2), 0, None)
-    shade = AMBIENT + (1 - AMBIENT) * facing
-    widths = np.linspace(-1, 1, 201)
-    mean = AMBIENT + (1 - AMBIENT) * np.clip(look.light * widths + np.sqrt(1 - look.light ** 2)
-                                             * np.sqrt(1 - widths ** 2), 0, None).mean()
-    noise = cv2.GaussianBlur(np.random.default_rng(GRAIN_SEED).standard_normal(across.shape).astype(np.float32),
-                             (0, 0), GRAIN_BLUR)
-    noise *= look.grain / max(grain_of(noise, np.ones(noise.shape, bool)), 1e-6)  # its grain measured as the skin's
+    """Float RGB (unclipped): a limb painted in `tone` (float RGB, per pixel or one colour: _arm_tone,
+    _look_rgb), lit along its length by `light` (_sleeve_light) and as a cylinder from the light's side
+    across it (`across`: -1 to 1 over the limb's width, body.Limbs), and given the grain of the
+    person's skin (`look`), so that it reads as an arm, not as a smooth fill. On average across its
+    width its lightness is the tone's."""
     # Shading scales all three channels, as less light does; the grain is lightness alone.
-    return tone * (shade / mean * light)[..., None] + noise[..., None]
+    return tone * (_limb_shade(across, look.light) * light)[..., None] + _grain(across.shape, look)[..., None]
+
+
+def _look_rgb(look: SkinLook) -> np.ndarray:
+    """Float RGB: the colour of the person's skin (`look`)."""
+    return cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0].astype(np.float32)
 
 
 def _sleeve_light(photo: np.ndarray, sleeve: np.ndarray, girth: float) -> np.ndarray:
@@ -202,9 +245,8 @@ def _arm_tone(photo: np.ndarray, bare: np.ndarray, arm: np.ndarray, look: SkinLo
     its light (`light`) divided out, so the painted arm runs into the photographed skin without a
     seam of colour or lightness. That colour fades over TONE_FADE arm half-widths (`girth`, px): a
     forearm looks like the hand, an upper arm less so."""
-    look_rgb = cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0]
     tone = np.empty((*arm.shape, 3), np.float32)
-    tone[:] = look_rgb.astype(np.float32)
+    tone[:] = _look_rgb(look)
     grown = cv2.dilate(arm.astype(np.uint8), np.ones((2 * HAND_CONTACT + 1,) * 2, np.uint8)).astype(bool)
     contact = (bare & grown & ~arm).astype(np.float32)  # the ring of skin right where the arm ends
     if contact.sum() < 4:
@@ -224,6 +266,70 @@ def _arm_tone(photo: np.ndarray, bare: np.ndarray, arm: np.ndarray, look: SkinLo
     distance = cv2.distanceTransform((contact == 0).astype(np.uint8), cv2.DIST_L2, 3)
     share = (np.exp(-np.square(distance / fade)) * reached)[..., None]
     return tone + (skin - tone) * share
+
+
+def _neck_skin(photo: np.ndarray, neck: Neck, crop: tuple[slice, slice], painted: np.ndarray,
+               look: SkinLook) -> tuple[np.ndarray, tuple[slice, slice]]:
+    """Float RGB (unclipped) over a box of `photo` (the crop) holding the `painted` pixels and the
+    neck's width above them, and that box: the neck inside an old collar, each column continuing
+    the skin seen just above the collar in it (skin.Neck.seen: neck or chin): the median colour of
+    its lowest NECK_BAND of the neck's width (but the rim), when that lies within the neck's width
+    of the painted pixels (further up a column meets the cheek, an ear or the hair), spread and
+    smoothed across the columns. It is only ever darkened: to the head's shadow (skin.Neck.shadow,
+    as deep as the skin seen in it shows, where some is) on the lit skin seen (NECK_LIT), where
+    that is darker than it. So a neck seen above the collar,
+    already in the head's shadow, runs on without a seam, and a chin the collar reached gets the
+    shadow under it; then it is grained like the arms. With no skin seen it takes the skin's look."""
+    width = max(1, int((neck.cover[crop] > 0.5).sum(axis=1).max(initial=1)))
+    rows, columns = _box(painted, 0, painted.shape)
+    box = (slice(max(0, rows.start - width), rows.stop), columns)
+    seen, shadow, painted = neck.seen[crop][box], neck.shadow[crop][box], painted[box]
+    row = np.arange(seen.shape[0])[:, None]
+    lowest = np.where(seen, row, -1).max(axis=0)
+    # The band's lowest third is left out: there the collar's rim (and its shadow) blends into the skin.
+    band = seen & (row > lowest - NECK_BAND * width) & (row <= lowest - NECK_BAND * width / 3)
+    band &= (np.where(painted, row, seen.shape[0]).min(axis=0) - lowest <= width)[None]
+    known = band.any(axis=0)
+    if not known.any():
+        return _look_rgb(look) * shadow[..., None] + _grain(seen.shape, look)[..., None], box
+    at = np.arange(seen.shape[1])
+    medians = np.array([np.median(photo[box][band[:, column], column].astype(np.float32), axis=0)
+                        for column in at[known]])
+    # A column much darker than the others has a beard or hair above the collar, not skin: it is
+    # spread from its neighbours instead.
+    skin = medians.mean(axis=1) >= NECK_DARKEST * np.median(medians.mean(axis=1))
+    at_known, medians = at[known][skin], medians[skin]
+    source = np.stack([np.interp(at, at_known, medians[:, channel]) for channel in range(3)], axis=1)
+    source = cv2.GaussianBlur(source[None].astype(np.float32), (0, 0), sigmaX=NECK_SMOOTH * width, sigmaY=0.01)[0]
+    lightness = photo[box].astype(np.float32).mean(axis=2)
+    lit = np.percentile(lightness[seen], NECK_LIT)
+    # Skin seen in the shadow's deeper half (a neck below the chin, between a collar's points) says how
+    # deep the head's shadow really is in this light: the model's depth is scaled to it, never beyond.
+    deep = seen & (shadow < (1 + shadow.min()) / 2)
+    if deep.sum() >= NECK_BAND * width:
+        modelled = 1 - float(np.median(shadow[deep]))
+        measured = 1 - float(np.median(lightness[deep])) / max(lit, 1.0)
+        shadow = 1 - (1 - shadow) * float(np.clip(measured / max(modelled, 1e-3), 0, 1))
+    darken = np.minimum(lit * shadow / np.maximum(source.mean(axis=1), 1.0)[None], 1.0)
+    return source[None] * darken[..., None] + _grain(seen.shape, look)[..., None], box
+
+
+def _limb_shade(across: np.ndarray, light: float) -> np.ndarray:
+    """Float: a limb's lightness across it (`across`: -1 to 1, body.Limbs), lit as a cylinder from
+    the light's side (`light`, SkinLook) with AMBIENT light from all around, over its mean across."""
+    facing = np.clip(light * across + np.sqrt(1 - light ** 2) * np.sqrt(1 - across ** 2), 0, None)
+    shade = AMBIENT + (1 - AMBIENT) * facing
+    widths = np.linspace(-1, 1, 201)
+    mean = AMBIENT + (1 - AMBIENT) * np.clip(light * widths + np.sqrt(1 - light ** 2)
+                                             * np.sqrt(1 - widths ** 2), 0, None).mean()
+    return shade / mean
+
+
+def _grain(shape: tuple[int, ...], look: SkinLook) -> np.ndarray:
+    """Float: blurred noise with the grain of the person's skin (`look`), the same on every render."""
+    noise = cv2.GaussianBlur(np.random.default_rng(GRAIN_SEED).standard_normal(shape).astype(np.float32),
+                             (0, 0), GRAIN_BLUR)
+    return noise * (look.grain / max(grain_of(noise, np.ones(noise.shape, bool)), 1e-6))  # measured as the skin's
 
 
 def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np.ndarray, person: np.ndarray,
@@ -252,19 +358,26 @@ def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np
     if from_background is not None:
         filled[behind] = from_background[behind]
     filled = cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
-    inner = radius // 2
-    grown = cv2.dilate(hole.astype(np.uint8), np.ones((2 * inner + 1,) * 2, np.uint8)).astype(np.float32)
     # Beside the arms, at full size: a background spread at the inpainting's scale is a haze there
     # (bright skies), where the eye compares it with the sharp background just past the old sleeve.
     kernel = np.ones((2 * radius + 1,) * 2, np.uint8)
     near_sleeves = cv2.dilate(beside.astype(np.uint8), kernel).astype(bool)
-    sharp = cv2.dilate(grown, kernel).astype(bool) & (beside | (~person & near_sleeves))
+    reach = np.ones((2 * (radius // 2 + radius) + 1,) * 2, np.uint8)  # as far as the fill shows, and a radius on
+    sharp = cv2.dilate(hole.astype(np.uint8), reach).astype(bool) & (beside | (~person & near_sleeves))
     from_background = _nearest_background(photo, person | hole, radius) if sharp.any() else None
     if from_background is not None:
         filled[sharp] = from_background[sharp]
-    # Bare skin is kept as photographed, sharp: the fill's soft edge never reaches into it.
-    weight = np.where(skin, 0.0, _feathered(grown, radius - inner))[..., None]
+    weight = _hole_weight(hole, skin, radius)[..., None]
     return photo.astype(np.float32) * (1 - weight) + filled.astype(np.float32) * weight
+
+
+def _hole_weight(hole: np.ndarray, skin: np.ndarray, radius: int) -> np.ndarray:
+    """Float H x W: how much of a fill of `hole` shows: all of it inside, fading over `radius` px
+    around it (half of them grown, half feathered), so the old garment's rim, blended with what is
+    beside it, goes too. Bare `skin` is kept as photographed, sharp: the soft edge never reaches it."""
+    inner = radius // 2
+    grown = cv2.dilate(hole.astype(np.uint8), np.ones((2 * inner + 1,) * 2, np.uint8)).astype(np.float32)
+    return np.where(skin, 0.0, _feathered(grown, radius - inner))
 
 
 def _nearest_background(photo: np.ndarray, occupied: np.ndarray, gap: int) -> np.ndarray | None:
@@ -314,11 +427,85 @@ def _shading(photo: np.ndarray, clothing: np.ndarray) -> np.ndarray | None:
     mean = float((lightness * support).sum() / max(support.sum(), 1e-3))
     # Outside the old garment the median would see skin and background: show it the mean there.
     lightness = cv2.medianBlur(np.where(support > 0.5, lightness, round(mean)).astype(np.uint8), SHADE_MEDIAN)
-    fine, broad = (_masked_blur(lightness.astype(np.float32), support, share * WORK_SIDE) for share in SHADE_SIGMAS)
-    ratio = np.clip(fine / np.maximum(broad, 1.0), *SHADE_RANGE) - 1
-    presence = cv2.GaussianBlur(support, (0, 0), SHADE_SIGMAS[0] * WORK_SIDE)
-    ratio *= SHADE_STRENGTH * np.clip(presence / SHADE_SUPPORT, 0, 1)
+    lightness = lightness.astype(np.float32)
+    ratio, presence = np.zeros_like(lightness), np.zeros_like(lightness)
+    for material in _materials(lightness, support):
+        if (lightness * material).sum() < DARK_MATERIAL * material.sum():
+            continue
+        fine, broad = (_masked_blur(lightness, material, share * WORK_SIDE) for share in SHADE_SIGMAS)
+        near = cv2.GaussianBlur(material, (0, 0), SHADE_SIGMAS[0] * WORK_SIDE)
+        ratio += (np.clip(fine / np.maximum(broad, 1.0), *SHADE_RANGE) - 1) * near
+        presence += near
+    ratio *= SHADE_STRENGTH * np.clip(presence / SHADE_SUPPORT, 0, 1) / np.maximum(presence, 1e-3)
     return cv2.resize(1 + ratio, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _materials(lightness: np.ndarray, support: np.ndarray) -> list[np.ndarray]:
+    """The old garment's support (float weights) split into a dark and a light material when its
+    medianed lightness falls in two groups (two-means) whose means differ by more than
+    MATERIAL_RATIO: a black camisole and the chest skin the bare-skin mask missed, a dark jacket
+    open over a white shirt. Each is read against itself: a darker material is no shadow on a
+    lighter one, and a shadow (darkening to SHADE_RANGE at most) never splits one material."""
+    inside = support > 0.5
+    values = lightness[inside]
+    if values.size < 2:
+        return [support]
+    centres = np.percentile(values, [10, 90])
+    for _ in range(8):  # two-means from fixed starts: a try-on renders the same every time
+        dark = np.abs(values - centres[0]) <= np.abs(values - centres[1])
+        if dark.all() or not dark.any():
+            return [support]
+        centres = np.array([values[dark].mean(), values[~dark].mean()])
+    if centres[0] >= MATERIAL_RATIO * centres[1]:
+        return [support]
+    dark_pixels = np.abs(lightness - centres[0]) <= np.abs(lightness - centres[1])
+    return [support * dark_pixels, support * ~dark_pixels]
+
+
+def _broad_light(photo: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Float H x W: the lightness of `photo` over `where` (an old trouser leg) at the broad shading
+    scale, over its mean there, within LEG_LIGHT: where the light fell on the leg, not the
+    trousers' colour. 1 where there is nothing to read it from."""
+    height, width = where.shape
+    size = _work_size(width, height)
+    lightness = cv2.cvtColor(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2LAB)[..., 0]
+    support = _shrunk(where, size)
+    if support.sum() < 1:
+        return np.ones((height, width), np.float32)
+    mean = float((lightness * support).sum() / support.sum())
+    broad = _masked_blur(lightness.astype(np.float32), support, SHADE_SIGMAS[1] * WORK_SIDE)
+    gain = np.clip(broad / max(mean, 1.0), *LEG_LIGHT)
+    return cv2.resize(gain, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _behind_legs(photo: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Float RGB: `photo` with `hidden` (the old trousers beside and between the legs, and the rest
+    of the person, whose colours must not spread) inpainted at full size from the background
+    around: the gaps are narrow, and the half-size fill elsewhere blurs a floor's planks or a
+    street into a haze there."""
+    return cv2.inpaint(photo, hidden.astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA).astype(np.float32)
+
+
+def _below_hem(leg: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """Bool: the pixels of `leg` whose run across their row (the leg's width there) the garment
+    (`covered`) leaves mostly bare: below a hem. Where the new garment covers the leg, the sliver
+    of it a slimmer trouser leg leaves beside it is background, never a leg wider than its trousers."""
+    starts = leg & ~np.pad(leg, ((0, 0), (1, 0)))[:, :-1]
+    runs = np.cumsum(starts.ravel()).reshape(leg.shape) * leg  # 0 off the leg, else the run's number
+    length = np.bincount(runs.ravel())
+    hidden = np.bincount(runs.ravel(), weights=(covered & leg).ravel(), minlength=len(length))
+    return leg & (hidden / np.maximum(length, 1) < 0.5)[runs]
+
+
+def _hem_shadow(alpha: np.ndarray, radius: int) -> np.ndarray:
+    """Float H x W gain: 1 less HEM_SHADOW's depth just below the garment (`alpha`), fading over its
+    drop: a hem lit from above shades the leg under it, which a painted leg otherwise lacks."""
+    drop, depth = HEM_SHADOW
+    reach = max(1, round(drop * radius))
+    lowered = np.zeros_like(alpha)
+    lowered[reach:] = alpha[:-reach]
+    cast = cv2.GaussianBlur(np.maximum(lowered, alpha), (0, 0), reach / 2)
+    return 1 - depth * np.clip(cast - alpha, 0, 1)
 
 
 def _relit(rgb: np.ndarray, gain: np.ndarray | None) -> np.ndarray:

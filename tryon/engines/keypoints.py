@@ -36,7 +36,14 @@ Point = tuple[float, float]
 # the sleeves; the bodice of a dress, above the skirt's flare.
 BODY_ROWS = {UPPER: (0.65, 0.9), FULL: (0.25, 0.4)}
 SHOULDER_ROWS = 0.1  # the top rows, as a share of the height, that show the garment's axis
-NECK_RISE = 0.15  # how far a collar rises above the shoulders, as a share of the body's width
+NECK_RISE = 0.15  # how far a collar rises above the shoulders, as a share of the shoulders' span
+# A hood laid up above the shoulders (or a high funnel collar): the top rows narrower (_hood_width)
+# than HOOD_WIDTH of the median row, together at least HOOD_RISE of the median row's width tall. A tee's
+# shoulder slopes and a shirt's collar are that narrow for under 0.07 of it in the train split's
+# tops, its hooded jackets and hoodies for 0.14 to 0.22.
+HOOD_WIDTH = 0.6
+HOOD_RISE = 0.1
+HANGING_NOTCH = 0.25  # share of a top's height below its shoulders, from the bottom, where a notch is a hanging cuff's
 NECK_BAND = 0.1  # half-width of the neckline band, as a share of the body's width
 MIN_SLEEVE = 0.01  # share of the garment's pixels a side must hold to count as a sleeve
 CUFF_BAND = 0.05  # sleeve pixels this close (share of the farthest distance) to the farthest are the cuff
@@ -116,7 +123,7 @@ def _body_span(piece: np.ndarray, region: str) -> tuple[int, int]:
     the torso widens one side only, so the body is taken as symmetric, as wide as its narrower side."""
     rows = _rows(piece)
     top, height = rows[0], rows[-1] - rows[0] + 1
-    shoulders = _rows(_below_hanger(piece))[0]
+    shoulders = _rows(_shoulder_piece(piece))[0]
     centre = _centre_line(piece, shoulders, shoulders + int(SHOULDER_ROWS * height))
     notches = _armpit_notches(piece, region, centre)
     if notches["left"] is not None or notches["right"] is not None:
@@ -155,6 +162,23 @@ def _armpit_notches(piece: np.ndarray, region: str, centre: float) -> dict[str, 
     return found
 
 
+def _hanging_sides(piece: np.ndarray, region: str) -> set[str]:
+    """The sides whose sleeve hangs pressed against the body down to its cuff: the only notch of the
+    outline there is the gap between the cuff and the hem, in the bottom HANGING_NOTCH of the
+    garment below its shoulders (a hoodie's product shot), or there is none and the other side's
+    sleeve hangs so. The body then measures no wider than
+    its hem band between those notches, and its top corners are the sleeves' roots."""
+    if region != UPPER:
+        return set()
+    rows = _rows(piece)
+    top = _rows(_shoulder_piece(piece))[0]
+    low = rows[-1] - HANGING_NOTCH * (rows[-1] - top)
+    notches = _armpit_notches(piece, region, _centre_line(piece, top, top + int(SHOULDER_ROWS * len(rows))))
+    hanging = {side for side, notch in notches.items() if notch is not None and notch[1] >= low}
+    # A side with no notch at all is taken to mirror one that hangs, as _body_span mirrors its edge.
+    return hanging | {side for side, notch in notches.items() if notch is None} if hanging else hanging
+
+
 def _centre_line(piece: np.ndarray, first: int, last: int) -> float:
     """The garment's axis: the median midpoint of the rows from the shoulders down a little, which
     lie symmetric however the sleeves and hem were laid out."""
@@ -191,15 +215,16 @@ def _neck(piece: np.ndarray, left: int, right: int) -> Point:
 def _upper_body(piece: np.ndarray, region: str) -> tuple[dict[str, Point], slice]:
     left, right = _body_span(piece, region)
     body = slice(left, right + 1)
-    shoulders = _below_hanger(piece)
+    shoulders = _shoulder_piece(piece)
+    hanging = _hanging_sides(piece, region)
+    # A sleeve hanging against the body hangs from the garment's outer top corner; elsewhere the
+    # shoulder is the body's top corner (looked for beyond it, a sleeve spread out would win).
     points = {
-        "left_shoulder": _extreme(shoulders, UP_LEFT, body),
-        "right_shoulder": _extreme(shoulders, UP_RIGHT, body),
+        "left_shoulder": _extreme(shoulders, UP_LEFT, slice(0, right + 1) if "left" in hanging else body),
+        "right_shoulder": _extreme(shoulders, UP_RIGHT, slice(left, None) if "right" in hanging else body),
     }
     neck_x, neck_y = _neck(piece, left, right)
-    # A collar rises a little above the shoulders; anything higher is a hanger's hook or a hood.
-    lowest_neck = min(points["left_shoulder"][1], points["right_shoulder"][1]) - NECK_RISE * (right - left)
-    points["neck"] = (neck_x, max(neck_y, lowest_neck))
+    points["neck"] = (neck_x, max(neck_y, collar_top(points)))
     points["left_neckline"], points["right_neckline"] = _neckline(piece, points, left, right)
     return points, body
 
@@ -315,6 +340,35 @@ def _bottom_points(piece: np.ndarray) -> dict[str, Point]:
         "right_leg_inner": _extreme(piece, DOWN_LEFT, slice(split, None)),
         "crotch": crotch,
     }
+
+
+def collar_top(points: dict[str, Point]) -> float:
+    """The highest row a top's or dress's collar reaches: NECK_RISE of its shoulders' span above
+    the higher shoulder. Above it, between the shoulders, lie only a hanger's hook or a hood laid up."""
+    (left_x, left_y), (right_x, right_y) = points["left_shoulder"], points["right_shoulder"]
+    return min(left_y, right_y) - NECK_RISE * abs(right_x - left_x)
+
+
+def _shoulder_piece(piece: np.ndarray) -> np.ndarray:
+    """`piece` from its shoulders down: below a hanger's hook and below a hood laid up (HOOD_WIDTH,
+    HOOD_RISE), whose top corners would otherwise pass for the shoulders."""
+    piece = _below_hanger(piece)
+    rows, centre = _rows(piece), _centre(piece)
+    widths = np.array([_hood_width(np.flatnonzero(piece[row]), centre) for row in rows])
+    median = np.median(widths)
+    narrow = int(np.argmax(widths >= HOOD_WIDTH * median))
+    if narrow < HOOD_RISE * median:
+        return piece
+    below = piece.copy()
+    below[:rows[narrow]] = False
+    return below
+
+
+def _hood_width(columns: np.ndarray, centre: float) -> int:
+    """A row's width as a hood would show it: the run across the axis (a sleeve laid up beside a
+    hood is a run of its own), or where the axis falls in a gap (a neckline's), the whole row's."""
+    start, end = _run_through(columns, centre)
+    return end - start + 1 if start <= centre <= end else len(columns)
 
 
 def _below_hanger(piece: np.ndarray) -> np.ndarray:

@@ -19,6 +19,9 @@ import numpy as np
 SIDES = (("left", -1), ("right", 1))  # image side, and its sign along the left-to-right axis
 LOPSIDED = 1.3  # one side's shoulder reach or sleeve length this many times the other's is a misreading
 NOTCH_OUTSIDE = 0.4  # an armpit lies at least this share of the neck-to-shoulder span out from the neck
+# ... and at most this share: a notch farther out than the shoulder is a bend in the outer edge of
+# a sleeve hanging beside the body (at its elbow), not where the sleeve leaves the body.
+NOTCH_BEYOND = 1.0
 SKIRT_CROTCH = 0.88  # a "crotch" this far down (share of the waist-to-hem height) is a skirt's hem centre
 CUFF_BAND = 0.1  # sleeve pixels this close (share of the farthest distance) to the farthest are its cuff
 SLEEVE_REACH = 0.9  # sleeve pixels lie within this many root widths (shoulder to armpit) of its axis
@@ -53,8 +56,8 @@ def armpits(mask: np.ndarray, kp: dict[str, np.ndarray]) -> dict[str, np.ndarray
     for point in _notches(mask):  # shallowest first, so the deepest one that fits wins
         for side, _ in SIDES:
             shoulder, hem = kp[f"{side}_shoulder"], kp[f"{side}_hem"]
-            outside = (point[0] - kp["neck"][0]) / (shoulder[0] - kp["neck"][0] or 1e-6) > NOTCH_OUTSIDE
-            if outside and shoulder[1] < point[1] < hem[1]:
+            out = (point[0] - kp["neck"][0]) / (shoulder[0] - kp["neck"][0] or 1e-6)
+            if NOTCH_OUTSIDE < out <= NOTCH_BEYOND and shoulder[1] < point[1] < hem[1]:
                 found[side] = point
     return found
 

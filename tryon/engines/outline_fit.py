@@ -45,20 +45,21 @@ MIN_TOP = 1.05  # a top reaches at least this far down the torso: the hips, as t
 
 
 def fitted_outline(analysis: PersonAnalysis, ends: Ends, sleeves: np.ndarray, allowed: np.ndarray, region: str, *,
-                   skirt: bool) -> tuple[np.ndarray, np.ndarray]:
+                   skirt: bool, rise: float = WAIST_RISE) -> tuple[np.ndarray, np.ndarray]:
     """Bool H x W twice, inside `allowed`: the garment's outline on this body, and its panel: the
     torso of a top, the skirt, or both for a dress, over which the garment's body is stretched row
     by row (warp.py); the rest of the outline (sleeves, trouser legs) takes the warped garment.
     Each piece runs to its end in `ends`; a limb with no end there gets no piece. A sleeve stops
     short of it where its warped texture (`sleeves`, float H x W) does: beyond, the outline would
-    only hold a smear of the garment's colours."""
+    only hold a smear of the garment's colours. A bottom's waistband lies `rise` (share of the
+    torso length) above the hips."""
     points = np.asarray(analysis.landmarks, dtype=np.float64)[:, :2]
     shape, panel = np.zeros(allowed.shape, bool), np.zeros(allowed.shape, bool)
     if region == LOWER and not skirt:
-        shape |= _hips(points, allowed.shape) | _limbs(points, allowed.shape, ends.limbs, (HIPS, KNEES, ANKLES),
+        shape |= _hips(points, allowed.shape, rise) | _limbs(points, allowed.shape, ends.limbs, (HIPS, KNEES, ANKLES),
                                                        LEG_ZONE)
     elif region in (LOWER, FULL):
-        panel |= _skirt(points, ends, allowed)
+        panel |= _skirt(points, ends, allowed, rise if region == LOWER else WAIST_RISE)
     if region != LOWER:
         arm_zones = _zones(points, allowed.shape, SHOULDERS, ARM_ZONE) & ~_core(points, allowed.shape)
         shape |= _limbs(points, allowed.shape, ends.limbs, (SHOULDERS, ELBOWS, WRISTS), ARM_ZONE, sleeves > 0.5)
@@ -120,24 +121,25 @@ def _core(points: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return _band(points, shape, SHOULDERS, points[list(SHOULDERS)].mean(axis=0), _unit(points), spread=CORE_SPREAD)
 
 
-def _hips(points: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Waistband to crotch, as wide as the hips' band."""
+def _hips(points: np.ndarray, shape: tuple[int, int], rise: float) -> np.ndarray:
+    """Waistband (`rise` above the hips) to crotch, as wide as the hips' band."""
     unit, down = _unit(points), _down(points)
-    top = points[list(HIPS)].mean(axis=0) - WAIST_RISE * unit * down
-    return _band(points, shape, HIPS, top, (WAIST_RISE + CROTCH_DROP) * unit)
+    top = points[list(HIPS)].mean(axis=0) - rise * unit * down
+    return _band(points, shape, HIPS, top, (rise + CROTCH_DROP) * unit)
 
 
-def _skirt(points: np.ndarray, ends: Ends, allowed: np.ndarray) -> np.ndarray:
-    """From the waist down to the hem along the spine: flared from the hips' width to the hem's (at
-    most SKIRT_FLARE times the hips'), its hem curving up towards the sides as the garment's does."""
+def _skirt(points: np.ndarray, ends: Ends, allowed: np.ndarray, rise: float) -> np.ndarray:
+    """From the waist (`rise` above the hips) down to the hem along the spine: flared from the
+    hips' width to the hem's (at most SKIRT_FLARE times the hips'), its hem curving up towards the
+    sides as the garment's does."""
     unit, down = _unit(points), _down(points)
     across = np.array([-down[1], down[0]])
     middle = points[list(HIPS)].mean(axis=0)
-    top = middle - WAIST_RISE * unit * down
+    top = middle - rise * unit * down
     xs, ys = _grid(allowed.shape)
     depth = (xs - top[0]) * down[0] + (ys - top[1]) * down[1]
     side = (xs - middle[0]) * across[0] + (ys - middle[1]) * across[1]
-    reach = max(float(np.dot(ends.hem - top, down)), (WAIST_RISE + CROTCH_DROP) * unit)
+    reach = max(float(np.dot(ends.hem - top, down)), (rise + CROTCH_DROP) * unit)
     waist = HIP_HALF * float(np.linalg.norm(points[HIPS[0]] - points[HIPS[1]]))
     hem = float(np.clip(ends.hem_half, waist, SKIRT_FLARE * waist))
     share = np.clip(depth / max(reach, 1.0), 0, 1)

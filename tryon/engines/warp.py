@@ -13,8 +13,9 @@ No model weights and no GPU, so it runs everywhere, in a fraction of a second. P
    person's own outline with no slit or wing; the rest of the outline takes the warped sleeves and
    legs, and what the warp left bare in it takes the garment's nearest colours.
 Compositing (painting out the old garment, relighting, feathering, arms in front) is
-tryon/engines/compositing.py. A skirt or dress on a person seated or with a knee raised is refused
-(RenderFailed, worded for the shopper): its panel runs down the spine and cannot drape over a lap.
+tryon/engines/compositing.py. A bottom or dress on a person seated or with a knee raised is refused
+(RenderFailed, worded for the shopper): a skirt's panel runs down the spine and cannot drape over a
+lap, and a trouser leg's band, drawn across the leg, is narrower than a thigh seen end-on.
 
 Module map: anchors.py (where garment points go on the body), outline.py (what is read off the
 garment's mask), outline_fit.py (the outline on the body), body.py (the body areas a garment covers
@@ -29,17 +30,19 @@ from PIL import Image
 from scipy.interpolate import RBFInterpolator
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
-from tryon.engines.anchors import Ends, Part, lower_parts, upper_parts
+from tryon.engines.anchors import WAIST_UP, Ends, Part, lower_parts, upper_parts
 from tryon.engines.base import GarmentInput, PersonAnalysis, Progress, RenderFailed
-from tryon.engines.body import (arm_limbs, arms_front_mask, garment_silhouette, region_mask, sleeve_zone,
-                                 torso_length)
-from tryon.engines.compositing import Fit, composite
+from tryon.engines.body import (arm_limbs, arms_front_mask, garment_silhouette, leg_limbs, leg_zone, region_mask,
+                                 sleeve_zone, torso_length)
+from tryon.engines.compositing import Fit, composite, feather_radius, garment_shown
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
+from tryon.engines.keypoints import collar_top
 from tryon.engines.outline import is_skirt
 from tryon.engines.outline_fit import fitted_outline, kept_garment
-from tryon.engines.skin import bare_skin, body_core, kept_in_front, skin_look, sleeve_ends
+from tryon.engines.skin import (bare_legs, bare_skin, body_core, kept_in_front, neck, old_collar, old_waistband,
+                                 skin_look, sleeve_ends)
 from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, VISIBLE, WRISTS
-from vision.regions import FULL, LOWER
+from vision.regions import FULL, LOWER, UPPER
 
 GARMENT_SIDE = 1024  # px: the garment photo's long side is cut to this before warping
 GRID_STEP = 8  # the spline is evaluated every GRID_STEP pixels and the map interpolated between
@@ -64,10 +67,15 @@ SMOOTHING_GROWTH, SMOOTHING_STEPS = 10.0, 8
 FOLD_SHARE = 0.2
 # Share of the torso length: a knee less far than this below its hip along the spine is raised (a
 # seated person, a leg crossed over the other); standing and walking people's knees lie 0.65 to 0.9
-# torso lengths below their hips. A skirt's panel runs down the spine and cannot drape over a lap.
+# torso lengths below their hips. A skirt's panel runs down the spine and cannot drape over a lap; a
+# trouser leg's band is narrower than a thigh foreshortened towards the camera (the old trousers showed
+# in its holes, the shins beside a lap were painted in patches).
 RAISED_KNEE = 0.35
-BENT_LEGS = ("This photo shows you seated or with a knee raised, and skirts and dresses can only be tried on "
+BENT_LEGS = ("This photo shows you seated or with a knee raised, and bottoms and dresses can only be tried on "
              "standing. Please use a photo where you stand.")
+# Share of the torso length around an old waistband where the body's core is not painted as skin: the
+# fill is blended that far out, and would draw a line of skin colour along the top's hem.
+WAISTBAND_MARGIN = 0.04
 # Each body landmark by name, as (the person's left, the person's right).
 JOINTS = {"shoulder": SHOULDERS, "elbow": ELBOWS, "wrist": WRISTS, "hip": HIPS, "knee": KNEES, "ankle": ANKLES}
 
@@ -90,35 +98,66 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
     """The garment warped onto the photo (uint8 RGB) part by part and kept inside the silhouette it
     may cover (the person, minus the head, flaring below the hips for skirts and dresses), with the
     masks compositing needs: what it replaces, what stays in front, bare skin, the body's core.
-    Raises RenderFailed (BENT_LEGS) for a skirt or dress on a person with a knee raised."""
+    Raises RenderFailed (BENT_LEGS) for a bottom or dress on a person with a knee raised."""
     height, width = photo.shape[:2]
-    analysis, garment = _fitted(analysis, (width, height)), bounded(garment)
+    analysis, garment = _fitted(analysis, (width, height)), below_collar(bounded(garment))
     skirt = garment.region == LOWER and is_skirt(_points(garment.keypoints))
-    if (skirt or garment.region == FULL) and knee_raised(analysis):
+    if garment.region != UPPER and knee_raised(analysis):
         raise RenderFailed(BENT_LEGS)
-    parts, ends = garment_parts(analysis=analysis, garment=garment)
+    region = replaced_region(analysis, garment.region)
+    if garment.over_bottom:  # the outfit's new bottom is in the photo: its waistband stays, the top goes over it
+        region &= ~region_mask(analysis, LOWER)
+    skin, leg_area = bare_skin(photo, analysis), np.zeros_like(region)
+    look = skin_look(photo, skin, analysis)
+    if garment.region != UPPER:
+        # Below the crotch, old trousers turn to legs (leg_limbs) with background beside and between
+        # them (leg_area), not to the body core's skin; bare legs and what lies below them stay.
+        leg_area = leg_zone(analysis)
+        skin, below = bare_legs(skin, analysis)
+        region &= ~below
+    # A new bottom's waistband goes where the old one was, when that was higher than usual; the old
+    # one's pixels the new one leaves are replaced with the top's colours, never painted as skin.
+    waistband, rise = np.zeros_like(region), WAIST_UP
+    if garment.region == LOWER:
+        waistband, found = old_waistband(photo, analysis, region, skin)
+        region, rise = region | waistband, max(rise, found)
+    parts, ends = garment_parts(analysis=analysis, garment=garment, rise=rise)
     allowed = garment_silhouette(analysis, flare=skirt or garment.region == FULL)
     image = _bled(np.asarray(garment.image.convert("RGB")), garment.mask)
     garment_rgb, warped, sleeves = warp_garment(image=image, parts=parts, size=(width, height))
     warped *= allowed
-    outline, panel = fitted_outline(analysis, ends, sleeves * allowed, allowed, garment.region, skirt=skirt)
+    outline, panel = fitted_outline(analysis, ends, sleeves * allowed, allowed, garment.region, skirt=skirt, rise=rise)
     garment_alpha = kept_garment(warped, outline, torso_length(analysis))
     garment_rgb, warped = _paneled(garment_rgb, warped, (image, garment.mask), parts[0][0], panel)
     garment_alpha[panel] = warped[panel]
     garment_rgb = _gaps_filled(garment_rgb, warped, garment_alpha)
-    region = region_mask(analysis, garment.region, length=garment.attributes.get("length"))
-    if garment.over_bottom:  # the outfit's new bottom is in the photo: its waistband stays, the top goes over it
-        region &= ~region_mask(analysis, LOWER)
-    skin = bare_skin(photo, analysis)
-    if garment.region != LOWER:  # a top takes the old sleeve's ends the person mask missed
+    collar = np.zeros_like(region)
+    if garment.region != LOWER:  # a top takes the old sleeve's ends the person mask missed, and the old collar
         region = region | sleeve_ends(photo, analysis, region, skin)
-    return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region,
-               in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER),
-               bare=skin, body=body_core(analysis), person=analysis.person_mask,
+        # Covered where the garment is shown: a sliver of it the feathering drops leaves the collar under it.
+        shown = garment_shown(garment_alpha, feather_radius(photo.shape)) > 0.5
+        collar = old_collar(photo, analysis, region, skin, shown)
+    inside = neck(analysis, collar)
+    return Fit(garment_rgb=garment_rgb, garment_alpha=garment_alpha, allowed=allowed, region=region | collar,
+               # The old waistband beside a hand is not the arm: it goes, the hand stays.
+               in_front=kept_in_front(arms_front_mask(analysis), skin, sleeved=garment.region != LOWER) & ~waistband,
+               # The collar's rim, blended with the skin above it, may pass the skin test: it goes with the collar.
+               bare=skin & ~collar,
+               body=body_core(analysis) & ~leg_area & ~_grown(waistband, torso_length(analysis)) & ~inside.beside,
+               person=analysis.person_mask,
                # An arm runs on wherever its old sleeve is replaced, in the person mask or not.
                limbs=arm_limbs(analysis, replaced=region),
-               sleeves=sleeve_zone(analysis),
-               look=skin_look(photo, skin, analysis))
+               legs=leg_limbs(replace(analysis, person_mask=analysis.person_mask | region))
+               if garment.region != UPPER else None,
+               behind=sleeve_zone(analysis) | leg_area | inside.beside, neck=inside, look=look)
+
+
+def replaced_region(analysis: PersonAnalysis, region: str) -> np.ndarray:
+    """Bool H x W: what a garment for `region` replaces. Whatever its own length, a bottom or a dress
+    replaces the old bottom whole, down to the ankles: trousers left below a new dress's or skirt's
+    hem would show (what the new garment leaves bare is painted back as legs)."""
+    replaced = region_mask(analysis, region)
+    return replaced | region_mask(analysis, LOWER) if region == FULL else replaced
 
 
 def knee_raised(analysis: PersonAnalysis) -> bool:
@@ -129,6 +168,12 @@ def knee_raised(analysis: PersonAnalysis) -> bool:
     down = (hips - shoulders) / torso
     return any(points[knee, 2] > VISIBLE and float(np.dot(points[knee, :2] - points[hip, :2], down)) < RAISED_KNEE * torso
                for hip, knee in zip(HIPS, KNEES))
+
+
+def _grown(mask: np.ndarray, unit: float) -> np.ndarray:
+    """`mask` grown by WAISTBAND_MARGIN of the torso length `unit`."""
+    side = 2 * max(1, round(WAISTBAND_MARGIN * unit)) + 1
+    return cv2.dilate(mask.astype(np.uint8), np.ones((side, side), np.uint8)) > 0
 
 
 def _paneled(rgb: np.ndarray, warped: np.ndarray, garment: tuple[np.ndarray, np.ndarray], body: np.ndarray,
@@ -270,13 +315,30 @@ def bounded(garment: GarmentInput) -> GarmentInput:
                    keypoints={name: (x * sx, y * sy) for name, (x, y) in garment.keypoints.items()})
 
 
-def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput) -> tuple[list[Part], Ends]:
+def below_collar(garment: GarmentInput) -> GarmentInput:
+    """A top or dress without what its photo shows above its collar between its shoulders
+    (keypoints.collar_top): a hood laid up, a hanger's hook. Worn, a hood falls behind the neck and
+    the hook is gone; warped, either would be stretched down over the chest with the garment's body."""
+    if garment.region == LOWER:
+        return garment
+    points = garment.keypoints
+    top = max(0, int(np.ceil(collar_top(points))))
+    left, right = sorted((round(points["left_shoulder"][0]), round(points["right_shoulder"][0])))
+    if not garment.mask[:top, left:right + 1].any():
+        return garment
+    mask = garment.mask.copy()
+    mask[:top, left:right + 1] = False
+    return replace(garment, mask=mask)
+
+
+def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput,
+                  rise: float = WAIST_UP) -> tuple[list[Part], Ends]:
     """The pieces of the garment warped on their own, each with its (body, garment) point pairs,
-    and where each piece ends on the body."""
+    and where each piece ends on the body; a bottom's waistband `rise` above the hips."""
     sides = _image_sides(analysis)
     keypoints = _points(garment.keypoints)
     if garment.region == LOWER:
-        return lower_parts(sides, keypoints, garment.mask, analysis.person_mask)
+        return lower_parts(sides, keypoints, garment.mask, analysis.person_mask, rise=rise)
     return upper_parts(sides, keypoints, garment.mask, analysis.person_mask, dress=garment.region == FULL)
 
 

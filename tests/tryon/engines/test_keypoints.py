@@ -179,3 +179,27 @@ def test_long_sleeves_hanging_against_the_body_are_found_down_to_their_cuffs():
         sleeve, shoulder = points[f"{side}_sleeve"], points[f"{side}_shoulder"]
         assert sleeve[1] > 380 and (sleeve[0] - shoulder[0]) * outward >= 0, (side, sleeve, shoulder)
     assert points["left_hem"][1] <= 405 and points["right_hem"][1] <= 405  # the hem band, not the cuffs
+
+
+# A hood laid up above the shoulders (a hoodie's product shot): 80 px wide on a 160 px body, 90 px tall.
+HOOD = [(160, 150), (160, 80), (175, 60), (225, 60), (240, 80), (240, 150)]
+
+
+def test_a_hooded_tops_shoulders_sit_below_its_hood_not_on_its_top_corners():
+    points = garment_keypoints(drawn(*TEE, HOOD), "upper")
+    assert_near(points, {"left_shoulder": (120, 150), "right_shoulder": (280, 150)})
+    # The neck stays no higher than a collar rises (collar_top): the hood is not the neckline.
+    assert 150 - 0.15 * 160 - 1 <= points["neck"][1] <= 150
+
+
+def test_a_shirt_collar_is_not_taken_for_a_hood():
+    collar = [(170, 150), (170, 140), (230, 140), (230, 150)]
+    points = garment_keypoints(drawn(*TEE, collar), "upper")
+    assert_near(points, {"left_shoulder": (120, 150), "right_shoulder": (280, 150), "neck": (200, 140)})
+
+
+def test_sleeves_hanging_against_the_body_hang_from_its_outer_top_corners():
+    # Its only notches are between the cuffs and the hem band, so the body measures as narrow as
+    # the hem band; the shoulders are still the garment's top corners, where the sleeves hang from.
+    assert_near(garment_keypoints(drawn(*HANGING_HOODIE), "upper"),
+                {"left_shoulder": (100, 120), "right_shoulder": (300, 120)})
