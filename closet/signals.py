@@ -5,7 +5,7 @@ and each one sees the rows the previous one committed.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db import connection
 from django.db.models.signals import post_delete, pre_save
 from django.dispatch import receiver
 
@@ -20,14 +20,19 @@ def closet_enforce_caps(sender, instance: ClosetItem, raw: bool, **kwargs) -> No
     if raw or not instance._state.adding:
         return
     user_lock(user_id=instance.user_id)
-    # Then the item's row, exclusively, by counting the new keeper now: the insert's foreign-key check
-    # would take a shared lock on it and counting after the insert an exclusive one, so two shoppers
-    # adding the same item at once would deadlock. One statement both locks and counts; a refused add
-    # takes its count back with the rest of the save's transaction (ClosetItem.save).
-    ClothingItem.objects.filter(pk=instance.item_id).update(closet_users=F("closet_users") + 1)
-    # One query answers both rules: a duplicate is necessarily of the item's own category.
-    kept = list(ClosetItem.objects.filter(user_id=instance.user_id, item__category_id=instance.item.category_id)
-                .order_by().values_list("item_id", flat=True))  # unordered: a set, not a list to sort
+    items, entries = ClothingItem._meta.db_table, ClosetItem._meta.db_table
+    # Plain SQL, as user_lock: every API add runs these, and the ORM cost 0.6 ms more CPU compiling them.
+    with connection.cursor() as cursor:
+        # Then the item's row, exclusively, by counting the new keeper now: the insert's foreign-key check
+        # would take a shared lock on it and counting after the insert an exclusive one, so two shoppers
+        # adding the same item at once would deadlock. One statement both locks and counts; a refused add
+        # takes its count back with the rest of the save's transaction (ClosetItem.save).
+        cursor.execute(f"UPDATE {items} SET closet_users = closet_users + 1 WHERE id = %s", [instance.item_id])
+        # One query answers both rules: a duplicate is necessarily of the item's own category.
+        cursor.execute(f"SELECT e.item_id FROM {entries} e JOIN {items} i ON i.id = e.item_id "
+                       f"WHERE e.user_id = %s AND i.category_id = %s",
+                       [instance.user_id, instance.item.category_id])
+        kept = [item_id for (item_id,) in cursor.fetchall()]
     if instance.item_id in kept:
         raise ValidationError("This item is already in your closet.", code="duplicate")
     if len(kept) >= MAX_ITEMS_PER_CATEGORY:

@@ -69,6 +69,25 @@ def test_logout_revokes_the_token(api):
     assert api.get("/api/v1/me").status_code == 401
 
 
+def test_a_token_names_its_own_shopper(api, other_api, shopper):
+    assert api.get("/api/v1/me").data["username"] == shopper.username
+    assert other_api.get("/api/v1/me").data["username"] != shopper.username
+
+
+def test_an_unknown_token_is_a_401(anon_api):
+    anon_api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    response = anon_api.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.data["error"]["message"] == "Invalid token."
+
+
+def test_a_deactivated_shoppers_token_is_a_401(api, shopper):
+    User.objects.filter(pk=shopper.pk).update(is_active=False)
+    response = api.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.data["error"]["message"] == "User inactive or deleted."
+
+
 def test_me_needs_authentication(anon_api):
     response = anon_api.get("/api/v1/me")
     assert response.status_code == 401
