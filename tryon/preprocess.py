@@ -11,7 +11,7 @@ from accounts.services import photo_mark_unusable
 from catalog.models import ClothingItem
 from core.uploads import stored_image_rgb, stored_mask
 from tryon.engines.base import GarmentInput, PersonAnalysis
-from tryon.engines.keypoints import garment_landmarks
+from tryon.engines.keypoints import garment_landmarks, landmarks_stale
 from tryon.engines.person import PhotoUnusable, person_analyse, usable_for
 from tryon.models import PhotoAnalysis
 from tryon.samples import SAMPLES, sample_image
@@ -58,11 +58,12 @@ def sample_analysis(name: str) -> tuple[PersonAnalysis | None, dict[str, str]]:
 
 
 def garment_input(*, item: ClothingItem) -> GarmentInput:
-    """The garment's mask (the catalog enrichment's when present) and its landmarks, cached on the item."""
+    """The garment's mask (the catalog enrichment's when present) and its landmarks, cached on the item
+    and read again when stale (after an upgrade of their rules, too: no re-enrichment needed)."""
     image = stored_image_rgb(item.image)
     mask = stored_mask(item.mask) if item.mask else garment_mask(image)
     region = item.category.body_region
-    if item.landmarks.get("region") != region or item.landmarks.get("size") != [mask.shape[1], mask.shape[0]]:
+    if landmarks_stale(item.landmarks, mask, region):
         item.landmarks = garment_landmarks(mask, region)
         ClothingItem.objects.filter(pk=item.pk).update(landmarks=item.landmarks)
     return GarmentInput(image=image, mask=mask, region=region, attributes=item.attributes,

@@ -52,6 +52,10 @@ WIDE_ROW = 0.5  # share of the median row's width a row needs to be a waistband 
 SLEEVE_OPEN = 0.1  # slivers of torso thinner than this share of the body's width are not sleeve
 WAIST_ROWS = (0.2, 0.55)  # where a dress's waist is looked for, shares of shoulders-to-hem
 OPEN_SHARE = 0.02  # opening kernel, as a share of the garment's shorter side
+# The rules' edition, stored with the landmarks: landmarks of another edition are read again from the mask
+# (landmarks_stale), so a catalog enriched before a change tries on with the new rules. Raise it with any
+# change that moves a point. 2: hoods laid up, and sleeves hanging against the body.
+LANDMARKS_VERSION = 2
 # An armpit: a notch of the outline at least NOTCH_DEPTH of the garment's width deep (shallower
 # ones are a ragged cut-out edge), at least NOTCH_OFF_AXIS of the width out from its axis (the
 # neckline's and a front opening's notches are not), within NOTCH_ROWS of its height (shares from
@@ -65,12 +69,19 @@ UP_LEFT, UP_RIGHT, DOWN_LEFT, DOWN_RIGHT = (-1, -1), (1, -1), (-1, 1), (1, 1)
 
 
 def garment_landmarks(mask: np.ndarray, region: str) -> dict:
-    """The keypoints as JSON: {"region", "size": [w, h], "points": {name: [x, y]}, "sleeveless"}."""
+    """The keypoints as JSON: {"version", "region", "size": [w, h], "points": {name: [x, y]}, "sleeveless"}."""
     points = garment_keypoints(mask, region)
     sleeveless = region == UPPER and all(points[f"{side}_sleeve"] == points[f"{side}_shoulder"]
                                          for side in ("left", "right"))
-    return {"region": region, "size": [int(mask.shape[1]), int(mask.shape[0])], "sleeveless": sleeveless,
+    return {"version": LANDMARKS_VERSION, "region": region, "size": [int(mask.shape[1]), int(mask.shape[0])],
+            "sleeveless": sleeveless,
             "points": {name: [round(x, 1), round(y, 1)] for name, (x, y) in points.items()}}
+
+
+def landmarks_stale(landmarks: dict, mask: np.ndarray, region: str) -> bool:
+    """Whether stored landmarks must be read again: none yet, another region or mask, older rules."""
+    return (landmarks.get("version") != LANDMARKS_VERSION or landmarks.get("region") != region
+            or landmarks.get("size") != [mask.shape[1], mask.shape[0]])
 
 
 def garment_keypoints(mask: np.ndarray, region: str) -> dict[str, Point]:
