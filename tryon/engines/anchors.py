@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tryon.engines.body import WAIST_RISE
 from tryon.engines.outline import (SIDES, armpits, cross_section, cuff, is_skirt, norm, normal, opening,
                                    sleeve_mask, symmetric, unit)
 
@@ -50,7 +51,6 @@ TOP_LOOSENESS, DRESS_FLARE = 1.15, 2.5  # how much wider than the body a hem may
 # Fractions of the torso length (shoulder to hip midpoints).
 TOP_LENGTH = (1.15, 1.35)  # a top reaches at least a little past the hip joints
 DRESS_MIN_LENGTH = 1.1
-WAIST_UP = 0.2
 # Fractions of the hip-landmark distance, and of the thigh length for the crotch.
 WAIST_OUT, CROTCH_DOWN = 0.35, 0.15
 SKIRT_HALF_WIDTH = (0.8, 2.5)
@@ -132,17 +132,17 @@ def _top_hem(sides: Sides, kp: dict[str, np.ndarray], tops: dict[str, np.ndarray
 
 
 def lower_parts(sides: Sides, kp: dict[str, np.ndarray], mask: np.ndarray, person: np.ndarray, *,
-                rise: float = WAIST_UP) -> tuple[list[Part], Ends]:
+                rise: float = WAIST_RISE) -> tuple[list[Part], Ends]:
     """One part: trouser legs bend at the knee smoothly enough for one spline; and where the hem or
     each leg ends. A leg's length is its inseam (crotch to the leg opening's inner corner) scaled
     from the crotch down: the rise of a garment lying flat (its elastic gathered, its crotch seam
     spread) says little about the body's, and waist to hem would carry its error into the leg.
     Full-length trousers (FULL_LEG) run to the ankle. The waistband lies `rise` (share of the torso
-    length) above the hips: where the old bottom's did, when it sat higher than WAIST_UP."""
+    length) above the hips: where the old bottom's did, when it sat higher than WAIST_RISE."""
     left, right = sides["left"], sides["right"]
     hips, torso = norm(right["hip"] - left["hip"]), _torso_length(sides)
     across, down = unit(right["hip"] - left["hip"]), _torso_down(sides)
-    raise_ = down * WAIST_UP * torso
+    raise_ = down * WAIST_RISE * torso
     waist = {side: sides[side]["hip"] + sign * across * WAIST_OUT * hips - down * rise * torso for side, sign in SIDES}
     scale = norm(waist["right"] - waist["left"]) / max(norm(kp["right_waist"] - kp["left_waist"]), 1.0)
     pairs = [(waist[side], kp[f"{side}_waist"]) for side, _ in SIDES]
@@ -166,7 +166,7 @@ def lower_parts(sides: Sides, kp: dict[str, np.ndarray], mask: np.ndarray, perso
         ribbon = _ribbon(leg, (top, end), (mask, person), (scale * FLAT_LAY, scale),
                          shares=tuple(crotch + (1 - crotch) * np.array(LEG_SECTIONS)),
                          widest=(LEG_FLARE * norm(kp[f"{side}_waist"] - middle), LEG_HALF * torso),
-                         reach=_length(leg) * LIMB_REACH if full else WAIST_UP * torso + CROTCH_DOWN * thigh + inseam)
+                         reach=_length(leg) * LIMB_REACH if full else WAIST_RISE * torso + CROTCH_DOWN * thigh + inseam)
         pairs += ribbon
         ends.limbs.append(ribbon[0][0])
     return [(mask, pairs)], ends

@@ -19,7 +19,9 @@ from tryon.engines.base import PersonAnalysis
 from vision.pose import ANKLES, ELBOWS, FACE_POINTS, HANDS, HIPS, KNEES, SHOULDERS, VISIBLE, WRISTS
 from vision.regions import FULL, LOWER, UPPER, region_checked
 
-# Shares of the torso length.
+# Shares of the torso length. WAIST_RISE and CROTCH_DROP are the body's proportions everywhere in the engine:
+# where a bottom's region starts and ends here, where the garment's waistband and crotch are pinned (anchors,
+# outline_fit).
 SHOULDER_RISE, TOP_DROP, WAIST_RISE, CROTCH_DROP = 0.12, 0.12, 0.2, 0.15
 MIN_HALF_WIDTH = 0.25  # the torso is at least this half-wide, for people seen side-on
 UPPER_ARM, FOREARM, HAND, THIGH, CALF = 0.14, 0.11, 0.1, 0.22, 0.15  # capsule radii

@@ -22,8 +22,9 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from tryon.engines.anchors import WAIST_UP, Ends
+from tryon.engines.anchors import Ends
 from tryon.engines.base import PersonAnalysis
+from tryon.engines.body import CROTCH_DROP, WAIST_RISE
 from vision.pose import ANKLES, ELBOWS, HIPS, KNEES, SHOULDERS, WRISTS
 from vision.regions import FULL, LOWER
 
@@ -33,7 +34,6 @@ TORSO_SPREAD = 1.6  # the torso band is this many times the shoulder or hip join
 MIN_HALF = 0.25  # the torso band is at least this half-wide (share of the torso length): people seen side-on
 CORE_SPREAD = 0.9  # an arm within this many half shoulder distances of the spine is across the torso
 NECK_ROOM = 0.14  # the torso starts this far above the shoulder joints (the garment's own neckline goes higher)
-CROTCH_DROP = 0.15  # a bottom's band reaches this far below the hips (the waistband lies anchors.WAIST_UP above)
 KEEP_NEAR = 0.04  # warped garment pixels this near the outline are kept (collars, flared hems)
 LIMB_NEAR = 0.5  # a piece's end this far (share of the torso length) from a limb's bones is not on that limb
 MIN_PIECE = 0.02  # a warped sleeve with fewer pixels than this share of its arm's band tells nothing of its length
@@ -45,7 +45,7 @@ MIN_TOP = 1.05  # a top reaches at least this far down the torso: the hips, as t
 
 
 def fitted_outline(analysis: PersonAnalysis, ends: Ends, sleeves: np.ndarray, allowed: np.ndarray, region: str, *,
-                   skirt: bool, rise: float = WAIST_UP) -> tuple[np.ndarray, np.ndarray]:
+                   skirt: bool, rise: float = WAIST_RISE) -> tuple[np.ndarray, np.ndarray]:
     """Bool H x W twice, inside `allowed`: the garment's outline on this body, and its panel: the
     torso of a top, the skirt, or both for a dress, over which the garment's body is stretched row
     by row (warp.py); the rest of the outline (sleeves, trouser legs) takes the warped garment.
@@ -59,7 +59,7 @@ def fitted_outline(analysis: PersonAnalysis, ends: Ends, sleeves: np.ndarray, al
         shape |= _hips(points, allowed.shape, rise) | _limbs(points, allowed.shape, ends.limbs, (HIPS, KNEES, ANKLES),
                                                        LEG_ZONE)
     elif region in (LOWER, FULL):
-        panel |= _skirt(points, ends, allowed, rise if region == LOWER else WAIST_UP)
+        panel |= _skirt(points, ends, allowed, rise if region == LOWER else WAIST_RISE)
     if region != LOWER:
         arm_zones = _zones(points, allowed.shape, SHOULDERS, ARM_ZONE) & ~_core(points, allowed.shape)
         shape |= _limbs(points, allowed.shape, ends.limbs, (SHOULDERS, ELBOWS, WRISTS), ARM_ZONE, sleeves > 0.5)

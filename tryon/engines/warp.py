@@ -30,10 +30,10 @@ from PIL import Image
 from scipy.interpolate import RBFInterpolator
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
-from tryon.engines.anchors import WAIST_UP, Ends, Part, lower_parts, upper_parts
+from tryon.engines.anchors import Ends, Part, lower_parts, upper_parts
 from tryon.engines.base import GarmentInput, PersonAnalysis, Progress, RenderFailed
-from tryon.engines.body import (arm_limbs, arms_front_mask, garment_silhouette, leg_limbs, leg_zone, region_mask,
-                                 sleeve_zone, torso_length)
+from tryon.engines.body import (WAIST_RISE, arm_limbs, arms_front_mask, garment_silhouette, leg_limbs, leg_zone,
+                                 region_mask, sleeve_zone, torso_length)
 from tryon.engines.compositing import Fit, composite, feather_radius, garment_shown
 from tryon.engines.diffusion import OPTION_LIMITS as DIFFUSION_OPTION_LIMITS
 from tryon.engines.keypoints import collar_top
@@ -117,7 +117,7 @@ def garment_fit(*, photo: np.ndarray, analysis: PersonAnalysis, garment: Garment
         region &= ~below
     # A new bottom's waistband goes where the old one was, when that was higher than usual; the old
     # one's pixels the new one leaves are replaced with the top's colours, never painted as skin.
-    waistband, rise = np.zeros_like(region), WAIST_UP
+    waistband, rise = np.zeros_like(region), WAIST_RISE
     if garment.region == LOWER:
         waistband, found = old_waistband(photo, analysis, region, skin)
         region, rise = region | waistband, max(rise, found)
@@ -332,7 +332,7 @@ def below_collar(garment: GarmentInput) -> GarmentInput:
 
 
 def garment_parts(*, analysis: PersonAnalysis, garment: GarmentInput,
-                  rise: float = WAIST_UP) -> tuple[list[Part], Ends]:
+                  rise: float = WAIST_RISE) -> tuple[list[Part], Ends]:
     """The pieces of the garment warped on their own, each with its (body, garment) point pairs,
     and where each piece ends on the body; a bottom's waistband `rise` above the hips."""
     sides = _image_sides(analysis)
