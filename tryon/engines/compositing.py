@@ -210,7 +210,7 @@ def _look_rgb(look: SkinLook) -> np.ndarray:
 
 def _sleeve_light(photo: np.ndarray, sleeve: np.ndarray, girth: float) -> np.ndarray:
     """Float H x W: how much light falls along the arms, from the old sleeve (`sleeve`, bool) the arm was
-    in: its Lab lightness blurred over ARM_LIGHT_BLUR arm half-widths (`girth`, px), which washes out
+    in (its main material: _materials): its Lab lightness blurred over ARM_LIGHT_BLUR arm half-widths (`girth`, px), which washes out
     its print, checks and folds but keeps the light's fall along the arm, over its mean, so the cloth's
     own lightness does not show. 1 where there is no sleeve to read it from."""
     height, width = sleeve.shape
@@ -219,7 +219,9 @@ def _sleeve_light(photo: np.ndarray, sleeve: np.ndarray, girth: float) -> np.nda
     size = _work_size(width, height)
     scale = size[0] / width
     lightness = cv2.cvtColor(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2LAB)[..., 0]
-    support = _shrunk(sleeve, size)
+    # Only the sleeve's own material (the one most of `sleeve` is): a dress replaces the trousers too, and
+    # forearms hanging by the hips would take a dark trouser beside them for a shadow on the arm.
+    support = max(_materials(lightness.astype(np.float32), _shrunk(sleeve, size)), key=np.sum)
     sigma = max(1.0, ARM_LIGHT_BLUR * girth * scale)
     lit = _masked_blur(lightness.astype(np.float32), support, sigma)
     mean = float((lightness * support).sum() / max(support.sum(), 1e-3))

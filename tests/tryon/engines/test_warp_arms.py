@@ -11,7 +11,7 @@ from tests.tryon.engines.test_warp_engine import (BACKGROUND, JOINTS, SHIRT, SKI
                                                   _grown)
 from tryon.engines.base import GarmentInput
 from tryon.engines.body import FOREARM_WIDTHS, arm_ends, arm_limbs, region_mask
-from tryon.engines.compositing import _painted_out
+from tryon.engines.compositing import _painted_out, _sleeve_light
 from tryon.engines.keypoints import garment_keypoints
 from tryon.engines.skin import bare_pieces, bare_skin, sleeve_ends
 from tryon.engines.warp import WarpEngine
@@ -340,3 +340,14 @@ def test_the_background_beside_a_repainted_arm_keeps_its_sharp_edges():
     beside = _painted_out(photo, hole, nothing, nothing, person, hole, radius=5)
     assert _near(beside[150:196, 305:335], (250, 250, 255), 12).all()  # sky right down to the line
     assert _near(beside[204:250, 305:335], BACKGROUND, 12).all()  # and the backdrop right below it
+
+
+def test_dark_trousers_beside_a_forearm_are_no_shadow_on_the_arm():
+    """A dress replaces shirt and trousers at once: the light along the arm is read off the white sleeve
+    alone, so a forearm hanging by black trousers is lit as the sleeve above it was, not darkened."""
+    photo = np.full((160, 80, 3), 235, np.uint8)
+    photo[110:, :40] = 20  # black trousers, in the old garment's region beside the forearm's lower half
+    sleeve = np.ones((160, 80), bool)
+    light = _sleeve_light(photo, sleeve, girth=8.0)
+    assert abs(float(light[120:, 40:].mean()) - 1.0) < 0.05
+    assert abs(float(light[:60].mean()) - 1.0) < 0.05
