@@ -9,6 +9,8 @@ from rest_framework.authtoken.models import Token
 from accounts.models import User
 from accounts.throttling import auth_attempt
 
+TOKEN_KEY = Token._meta.get_field("key").column  # `key`: a reserved word in MySQL, so it is quoted
+
 
 class ThrottledTokenAuthentication(TokenAuthentication):
     """A client that keeps sending unknown tokens is guessing: after AUTH_ATTEMPTS_LIMIT wrong
@@ -34,5 +36,3 @@ class ThrottledTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         return found[0], Token(key=key, user=found[0])
 
-
-TOKEN_KEY = Token._meta.get_field("key").column
