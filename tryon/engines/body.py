@@ -227,6 +227,7 @@ def _run_half_width(mask: np.ndarray, point: np.ndarray, along: np.ndarray, reac
             extents.append(float(off[0]) + 0.5)
     return float(np.mean(extents)) if extents else None
 
+
 def leg_limbs(analysis: PersonAnalysis) -> Limbs:
     """Each leg as a bare leg from the crotch to the ankle (LEG_WIDTHS: thigh, knee, calf, ankle
     along its own hip, knee and ankle), rounded at the joints and cut to the person: where old

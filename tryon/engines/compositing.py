@@ -205,25 +205,28 @@ def _arm_skin(across: np.ndarray, look: SkinLook, tone: np.ndarray, light: np.nd
 
 def _look_rgb(look: SkinLook) -> np.ndarray:
     """Float RGB: the colour of the person's skin (`look`)."""
-    return cv2.cvtColor(np.clip(look.colour, 0, 255).astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB)[0, 0].astype(np.float32)
+    lab = np.clip(look.colour, 0, 255).astype(np.uint8)[None, None]
+    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)[0, 0].astype(np.float32)
 
 
 def _sleeve_light(photo: np.ndarray, sleeve: np.ndarray, girth: float) -> np.ndarray:
     """Float H x W: how much light falls along the arms, from the old sleeve (`sleeve`, bool) the arm was
-    in (its main material: _materials): its Lab lightness blurred over ARM_LIGHT_BLUR arm half-widths (`girth`, px), which washes out
-    its print, checks and folds but keeps the light's fall along the arm, over its mean, so the cloth's
-    own lightness does not show. 1 where there is no sleeve to read it from."""
+    in (its main material: _materials): its Lab lightness blurred over ARM_LIGHT_BLUR arm half-widths
+    (`girth`, px), which washes out its print, checks and folds but keeps the light's fall along the
+    arm, over its mean, so the cloth's own lightness does not show. 1 where there is no sleeve to read
+    it from."""
     height, width = sleeve.shape
     if sleeve.sum() < 16:
         return np.ones((height, width), np.float32)
     size = _work_size(width, height)
     scale = size[0] / width
-    lightness = cv2.cvtColor(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2LAB)[..., 0]
+    lab = cv2.cvtColor(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2LAB)
+    lightness = lab[..., 0].astype(np.float32)
     # Only the sleeve's own material (the one most of `sleeve` is): a dress replaces the trousers too, and
     # forearms hanging by the hips would take a dark trouser beside them for a shadow on the arm.
-    support = max(_materials(lightness.astype(np.float32), _shrunk(sleeve, size)), key=np.sum)
+    support = max(_materials(lightness, _shrunk(sleeve, size)), key=np.sum)
     sigma = max(1.0, ARM_LIGHT_BLUR * girth * scale)
-    lit = _masked_blur(lightness.astype(np.float32), support, sigma)
+    lit = _masked_blur(lightness, support, sigma)
     mean = float((lightness * support).sum() / max(support.sum(), 1e-3))
     presence = np.clip(cv2.GaussianBlur(support, (0, 0), sigma) / SHADE_SUPPORT, 0, 1)
     ratio = 1 + (np.clip(lit / max(mean, 1.0), *ARM_LIGHT_RANGE) - 1) * presence
@@ -366,9 +369,9 @@ def _painted_out(photo: np.ndarray, hole: np.ndarray, body: np.ndarray, skin: np
     near_sleeves = cv2.dilate(beside.astype(np.uint8), kernel).astype(bool)
     reach = np.ones((2 * (radius // 2 + radius) + 1,) * 2, np.uint8)  # as far as the fill shows, and a radius on
     sharp = cv2.dilate(hole.astype(np.uint8), reach).astype(bool) & (beside | (~person & near_sleeves))
-    from_background = _nearest_background(photo, person | hole, radius) if sharp.any() else None
-    if from_background is not None:
-        filled[sharp] = from_background[sharp]
+    nearest = _nearest_background(photo, person | hole, radius) if sharp.any() else None
+    if nearest is not None:
+        filled[sharp] = nearest[sharp]
     weight = _hole_weight(hole, skin, radius)[..., None]
     return photo.astype(np.float32) * (1 - weight) + filled.astype(np.float32) * weight
 
