@@ -61,7 +61,7 @@ def test_a_repainted_forearm_has_the_grain_of_the_person_skin_and_a_limb_shading
     image, masks = _textured_figure()
     sleeve = _sleeve(image)
     result = _rendered(image, masks)
-    lightness = cv2.cvtColor(result, cv2.COLOR_RGB2LAB)[..., 0].astype(float)
+    lightness = _lightness(result)
     arm = cv2.erode((sleeve & _near(result, SKIN, 40)).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     fine = lightness - cv2.GaussianBlur(lightness, (0, 0), 1.0)
     assert fine[arm].std() > 1.0  # not a flat fill
